@@ -1,0 +1,1 @@
+"""The Hà Nội administrative assistant: grounded answers over city documents."""

@@ -1,0 +1,231 @@
+"""Grounded question answering over the document index.
+
+A question is answered only from retrieved passages. A generated answer is
+returned only when it passes the grounding check; otherwise the answer quotes
+the best passage verbatim. Each result records which path produced it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from assistant.errors import InputError, LLMError
+from assistant.extractive import NOT_ANSWERED, best_sentences, extractive_answer
+from assistant.grounding import MARKER, check_answer
+from assistant.language import detect_language
+from assistant.llm.base import LLM, Message
+from assistant.prompts import NO_ANSWER, build_messages
+from assistant.settings import Settings
+from retrieval.index import DocumentIndex, Hit
+from retrieval.tokens import content_terms
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["generated", "extractive"]
+ROLES = ("user", "assistant")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A cited passage: [n] in the answer refers to it."""
+
+    n: int
+    document_id: str
+    title: str
+    locator: str
+    quote: str
+    chunk_id: int
+    page: int | None = None
+
+
+@dataclass
+class ChatResult:
+    """An answer with its citations and how it was produced."""
+
+    answer: str
+    citations: list[Citation]
+    answered: bool
+    mode: Mode
+    language: str
+    reasons: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The passages retrieved for a question and whether they can answer it."""
+
+    hits: list[Hit]
+    answerable: bool
+    best_dense: float
+    coverage: float
+
+
+def validate_messages(messages: Sequence[Message], max_chars: int) -> tuple[str, list[Message]]:
+    """Return the last user question and the earlier turns, or raise InputError."""
+    if not messages:
+        raise InputError("messages is empty; send at least one {'role': 'user', 'content': ...} message")
+    for position, message in enumerate(messages):
+        role, content = message.get("role"), message.get("content")
+        if role not in ROLES:
+            raise InputError(f"messages[{position}].role is {role!r}; use one of {ROLES}")
+        if not isinstance(content, str):
+            raise InputError(f"messages[{position}].content must be a string")
+        if len(content) > max_chars:
+            raise InputError(
+                f"messages[{position}].content has {len(content)} characters, above the limit of {max_chars}; shorten it"
+            )
+    question = messages[-1]["content"].strip()
+    if messages[-1]["role"] != "user":
+        raise InputError("the last message must come from the user")
+    if not question:
+        raise InputError("the question is empty; type a question")
+    return question, list(messages[:-1])
+
+
+class ChatService:
+    """Answer questions from the index, with or without a language model."""
+
+    def __init__(self, index: DocumentIndex, llm: LLM | None, settings: Settings) -> None:
+        self.index = index
+        self.llm = llm
+        self.settings = settings
+
+    def answer(self, messages: Sequence[Message]) -> ChatResult:
+        result: ChatResult | None = None
+        for event, data in self.events(messages):
+            if event == "done":
+                result = data
+        assert result is not None
+        return result
+
+    def events(self, messages: Sequence[Message]) -> Iterator[tuple[str, object]]:
+        """Yield ("progress", stage) events, then ("done", ChatResult)."""
+        question, history = validate_messages(messages, self.settings.max_question_chars)
+        language = detect_language(question)
+        timings: dict[str, float] = {}
+        yield "progress", "retrieving"
+        started = time.perf_counter()
+        evidence = self.retrieve(question, history)
+        timings["retrieval"] = _ms_since(started)
+        if not evidence.answerable:
+            reason = f"best passage below the bars (similarity {evidence.best_dense:.2f}, terms {evidence.coverage:.2f})"
+            yield "done", ChatResult(NOT_ANSWERED[language], [], False, "extractive", language, [reason], timings)
+            return
+        passages = [(_source_label(hit), hit.text[: self.settings.passage_max_chars]) for hit in evidence.hits]
+        reasons: list[str] = []
+        if self.llm is not None:
+            yield "progress", "generating"
+            started = time.perf_counter()
+            generated, reasons = self._generate(language, question, history, passages)
+            timings["generation"] = _ms_since(started)
+            if generated is not None:
+                text, cited = generated
+                yield "done", self._result(text, cited, evidence.hits, question, "generated", language, reasons, timings)
+                return
+        text, cited = extractive_answer(language, question, passages)
+        yield "done", self._result(text, cited, evidence.hits, question, "extractive", language, reasons, timings)
+
+    def retrieve(self, question: str, history: Sequence[Message]) -> Evidence:
+        """Return the passages for a question; a follow-up also searches with the previous question."""
+        k = self.settings.chat_passages
+        hits = self.index.search(question, k=max(k, 5))
+        previous = next((m["content"] for m in reversed(history) if m["role"] == "user"), None)
+        if previous:
+            followup = self.index.search(f"{previous}\n{question}", k=max(k, 5))
+            hits = _interleave(hits, followup)
+        hits = hits[:k]
+        if not hits:
+            return Evidence([], False, 0.0, 0.0)
+        dense = self.index.dense_score(question if not previous else f"{previous}\n{question}",
+                                       [h.chunk_id for h in hits])
+        best_dense = max(dense.values(), default=0.0)
+        terms = content_terms(question)
+        found = content_terms(" ".join(f"{h.title} {h.text}" for h in hits))
+        coverage = len(terms & found) / len(terms) if terms else 0.0
+        answerable = best_dense >= self.settings.min_dense_score and coverage >= self.settings.min_term_coverage
+        log.info("retrieved %d passages: best similarity %.3f, coverage %.2f, answerable %s",
+                 len(hits), best_dense, coverage, answerable)
+        return Evidence(hits, answerable, best_dense, coverage)
+
+    def _generate(self, language: str, question: str, history: Sequence[Message],
+                  passages: list[tuple[str, str]]) -> tuple[tuple[str, list[int]] | None, list[str]]:
+        """Return ((answer, cited markers), reasons), or (None, reasons) when the answer fails its checks."""
+        assert self.llm is not None
+        messages = build_messages(language, question, passages, _recent(history))
+        try:
+            text = self.llm.generate(messages, self.settings.llm_max_new_tokens).strip()
+        except LLMError as exc:
+            log.warning("language model failed (%s); answering by quotation", type(exc).__name__)
+            return None, [f"language model failed: {exc}"]
+        if not text or NO_ANSWER in text:
+            return None, ["the language model declined although the passages match"]
+        if detect_language(MARKER.sub("", text)) != language:
+            return None, ["the generated answer is not in the language of the question"]
+        report = check_answer(
+            text,
+            [p[1] for p in passages],
+            question,
+            self.settings.support_threshold,
+            similarity=self._similarity,
+        )
+        if not report.ok:
+            log.info("generated answer failed the grounding check: %d problems", len(report.problems))
+            return None, report.problems
+        return (text, report.cited), []
+
+    def _similarity(self, sentence: str, passage: str) -> float:
+        embedder = self.index.embedder
+        vectors = embedder.encode_inputs([embedder.query_input(sentence), embedder.passage_inputs([""], [passage])[0]])
+        return float(vectors[0] @ vectors[1])
+
+    def _result(self, text: str, cited: list[int], hits: list[Hit], question: str, mode: Mode, language: str,
+                reasons: list[str], timings: dict[str, float]) -> ChatResult:
+        citations = [
+            Citation(
+                n=n,
+                document_id=hits[n - 1].document_id,
+                title=hits[n - 1].title,
+                locator=hits[n - 1].locator,
+                quote=best_sentences(question, hits[n - 1].text),
+                chunk_id=hits[n - 1].chunk_id,
+                page=hits[n - 1].page,
+            )
+            for n in sorted(set(cited))
+        ]
+        return ChatResult(text, citations, True, mode, language, reasons, timings)
+
+
+def _source_label(hit: Hit) -> str:
+    return f"{hit.title}, {hit.locator}" if hit.locator else hit.title
+
+
+def _interleave(first: list[Hit], second: list[Hit]) -> list[Hit]:
+    seen: set[int] = set()
+    merged: list[Hit] = []
+    for pair in zip(first, second):
+        for hit in pair:
+            if hit.chunk_id not in seen:
+                seen.add(hit.chunk_id)
+                merged.append(hit)
+    for hit in first[len(second):] + second[len(first):]:
+        if hit.chunk_id not in seen:
+            seen.add(hit.chunk_id)
+            merged.append(hit)
+    return merged
+
+
+def _recent(history: Sequence[Message], turns: int = 4, max_chars: int = 600) -> list[Message]:
+    """Return the last few turns, shortened, so a follow-up keeps its context."""
+    return [{"role": m["role"], "content": m["content"][:max_chars]} for m in history[-turns:]]
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)

@@ -1,0 +1,44 @@
+"""Build the assistant's parts from settings, in one place."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from assistant.offline import enforce_offline
+from assistant.settings import Settings
+from retrieval.embeddings import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
+from retrieval.index import DocumentIndex
+from retrieval.ingest import IngestLimits, Ingestor
+
+log = logging.getLogger(__name__)
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    enforce_offline()
+    model = SentenceTransformerEmbedder(
+        settings.embedding_model_path, settings.embedding_max_tokens, settings.embedding_batch_size
+    )
+    cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite3")
+    return CachedEmbedder(model, cache)
+
+
+def build_index(settings: Settings) -> DocumentIndex:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return DocumentIndex(
+        settings.data_dir,
+        partial(build_embedder, settings),
+        candidates=settings.candidates,
+        rrf_k=settings.rrf_k,
+    )
+
+
+def build_gate(settings: Settings):  # noqa: ANN201 - guardrails.ClassificationGate
+    from guardrails import ClassificationGate
+
+    return ClassificationGate()
+
+
+def build_ingestor(settings: Settings, index: DocumentIndex, show_progress: bool = False) -> Ingestor:
+    limits = IngestLimits(max_file_bytes=settings.max_upload_bytes, max_document_chars=settings.max_document_chars)
+    return Ingestor(index, build_gate(settings), limits, settings.embedding_max_tokens, show_progress)

@@ -1,0 +1,32 @@
+"""The project's exception tree.
+
+Every error a user can meet derives from AssistantError and says what failed,
+on which value, and what to do next.
+"""
+
+
+class AssistantError(Exception):
+    """Base class for errors raised by the assistant."""
+
+
+class ConfigurationError(AssistantError):
+    """A setting is missing or invalid."""
+
+
+class ModelNotFoundError(ConfigurationError):
+    """A model file or folder is not where the settings say."""
+
+
+class InputError(AssistantError, ValueError):
+    """A request or file is empty, too large, of the wrong type or unreadable."""
+
+
+class DocumentNotFoundError(AssistantError, KeyError):
+    """No indexed document has the given id."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "document not found"
+
+
+class LLMError(AssistantError):
+    """The language model backend failed or timed out."""

@@ -1,0 +1,63 @@
+"""The assistant as one object: settings, index, ingestion, chat."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from assistant.chat import ChatService
+from assistant.components import build_index, build_ingestor
+from assistant.llm import LLM, build_llm
+from assistant.settings import Settings
+from retrieval.ingest import IngestResult
+
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    """Own the index and the models of one data folder; models load on first use."""
+
+    def __init__(self, settings: Settings, llm: LLM | None = None, use_configured_llm: bool = True) -> None:
+        self.settings = settings
+        self.index = build_index(settings)
+        self._llm = llm
+        self._llm_loaded = llm is not None or not use_configured_llm
+        self._lock = threading.Lock()
+        self._ingest_lock = threading.Lock()
+        self._ingestor = None
+
+    @property
+    def llm(self) -> LLM | None:
+        with self._lock:
+            if not self._llm_loaded:
+                self._llm = build_llm(self.settings)
+                self._llm_loaded = True
+            return self._llm
+
+    @property
+    def chat(self) -> ChatService:
+        return ChatService(self.index, self.llm, self.settings)
+
+    def warm_up(self) -> None:
+        """Load the models and the index now rather than on the first request."""
+        _ = self.index.embedder
+        self.index.refresh()
+        _ = self.llm
+
+    def ingest(self, paths: list[Path], show_progress: bool = False) -> list[IngestResult]:
+        with self._ingest_lock:
+            ingestor = build_ingestor(self.settings, self.index, show_progress)
+            return ingestor.ingest(paths)
+
+    def ingest_upload(self, path: Path, document_id: str) -> list[IngestResult]:
+        with self._ingest_lock:
+            ingestor = build_ingestor(self.settings, self.index)
+            return ingestor.ingest_file(path, document_id)
+
+    def describe(self) -> dict:
+        return {
+            **self.index.stats(),
+            "llm_backend": self.settings.llm_backend,
+            "embedding_model": self.settings.embedding_model_path.name,
+        }

@@ -1,0 +1,1 @@
+"""Measurement of the assistant on real data."""

@@ -1,0 +1,1 @@
+"""Ingestion and search: files in, cited passages out."""

@@ -1,0 +1,227 @@
+"""Ingestion: files and folders in, indexed chunks out, one result per document.
+
+Each document passes the classification gate before it is chunked, embedded or
+stored. A bad file never stops the others: it gets its own result with the
+reason, and documents are written in batches, each in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+from tqdm import tqdm
+
+from assistant.errors import InputError
+from retrieval.chunking import StructuredChunker
+from retrieval.documents import ParsedDocument
+from retrieval.index import DocumentIndex
+from retrieval.loaders import JSONL_SUFFIXES, SUPPORTED_SUFFIXES, iter_jsonl_documents, load_file, suffix_of
+from retrieval.store import PendingDocument
+from retrieval.tokens import lexical_tokens
+
+log = logging.getLogger(__name__)
+
+Status = Literal["indexed", "unchanged", "blocked", "quarantined", "failed", "skipped"]
+STATUSES: tuple[Status, ...] = ("indexed", "unchanged", "blocked", "quarantined", "failed", "skipped")
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file or JSONL record."""
+
+    path: str
+    document_id: str | None
+    status: Status
+    reason: str = ""
+    chunks: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    max_file_bytes: int = 64 * 1024 * 1024
+    max_document_chars: int = 2_000_000
+    batch_chunks: int = 64
+
+
+class Ingestor:
+    """Run files through parse, gate, chunk, embed and store."""
+
+    def __init__(self, index: DocumentIndex, gate, limits: IngestLimits | None = None, max_tokens: int = 512,
+                 show_progress: bool = False) -> None:
+        self.index = index
+        self.gate = gate
+        self.limits = limits or IngestLimits()
+        self.max_tokens = max_tokens
+        self.show_progress = show_progress
+        self._chunker: StructuredChunker | None = None
+        self._pending: list[tuple[ParsedDocument, IngestResult, list, list[list[str]]]] = []
+
+    @property
+    def chunker(self) -> StructuredChunker:
+        if self._chunker is None:
+            # Leave room for the model's prompt and the title in front of each chunk.
+            self._chunker = StructuredChunker(self.index.embedder.count_tokens, self.max_tokens - 48)
+        return self._chunker
+
+    def ingest(self, paths: Sequence[Path]) -> list[IngestResult]:
+        """Ingest files and folders (recursively); return one result per document."""
+        results: list[IngestResult] = []
+        files = list(self._walk(paths, results))
+        bar = tqdm(files, unit="file", desc="ingesting", disable=not self.show_progress)
+        for path, document_id in bar:
+            results.extend(self.ingest_file(path, document_id, flush=False))
+        self._flush()
+        log.info("ingestion finished: %s", summarize(results))
+        return results
+
+    def ingest_file(self, path: Path, document_id: str, flush: bool = True) -> list[IngestResult]:
+        """Ingest one file; JSONL files give one result per record."""
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            return [IngestResult(str(path), document_id, "failed", f"cannot read {path}: {exc.strerror}")]
+        if size > self.limits.max_file_bytes:
+            reason = (f"{path} is {size:,} bytes, above the limit of {self.limits.max_file_bytes:,} "
+                      "(ASSISTANT_MAX_UPLOAD_BYTES); split it or raise the limit")
+            return [IngestResult(str(path), document_id, "failed", reason)]
+        if suffix_of(path) in JSONL_SUFFIXES:
+            results = self._ingest_jsonl(path)
+        else:
+            results = [self._ingest_one(path, document_id)]
+        if flush:
+            self._flush()
+        return results
+
+    def _walk(self, paths: Sequence[Path], results: list[IngestResult]) -> Iterator[tuple[Path, str]]:
+        for root in paths:
+            if root.is_file():
+                yield root, root.name
+            elif root.is_dir():
+                for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                    relative = path.relative_to(root)
+                    if any(part.startswith(".") for part in relative.parts):
+                        continue
+                    document_id = f"{root.resolve().name}/{relative.as_posix()}"
+                    if suffix_of(path) not in SUPPORTED_SUFFIXES:
+                        results.append(IngestResult(str(path), document_id, "skipped",
+                                                    f"unsupported extension {path.suffix or '(none)'!r}"))
+                        continue
+                    yield path, document_id
+            else:
+                results.append(IngestResult(str(root), None, "failed", f"{root} does not exist"))
+
+    def _ingest_one(self, path: Path, document_id: str) -> IngestResult:
+        result = IngestResult(str(path), document_id, "failed")
+        try:
+            document = load_file(path, document_id)
+        except InputError as exc:
+            result.reason = str(exc)
+            return result
+        except Exception as exc:  # a parser bug must not stop the other files
+            log.exception("unexpected error parsing %s", path)
+            result.reason = f"{path} could not be read: {type(exc).__name__}"
+            return result
+        return self._admit(document, result, path)
+
+    def _ingest_jsonl(self, path: Path) -> list[IngestResult]:
+        results: list[IngestResult] = []
+        try:
+            records = list(iter_jsonl_documents(path))
+        except InputError as exc:
+            return [IngestResult(str(path), None, "failed", str(exc))]
+        known = self.index.store.content_hashes([r.document_id for r in records if isinstance(r, ParsedDocument)])
+        for record in records:
+            if isinstance(record, InputError):
+                results.append(IngestResult(str(path), None, "failed", str(record)))
+                continue
+            result = IngestResult(str(path), record.document_id, "failed")
+            if known.get(record.document_id) == record.content_hash:
+                result.status = "unchanged"
+                results.append(result)
+                continue
+            results.append(self._admit(record, result, None))
+        return results
+
+    def _admit(self, document: ParsedDocument, result: IngestResult, path: Path | None) -> IngestResult:
+        """Check limits, the unchanged case and the gate, then queue the document."""
+        if len(document.text) > self.limits.max_document_chars:
+            result.reason = (f"text has {len(document.text):,} characters, above the limit of "
+                             f"{self.limits.max_document_chars:,}; split the document")
+            return result
+        if path is not None and self.index.store.content_hash(document.document_id) == document.content_hash:
+            result.status = "unchanged"
+            return result
+        verdict = self._check_gate(document, path)
+        if verdict is not None:
+            result.status, result.reason = verdict
+            return result
+        try:
+            chunks, tokens = self._prepare(document)
+        except InputError as exc:
+            result.reason = str(exc)
+            return result
+        self._pending.append((document, result, chunks, tokens))
+        if sum(len(item[2]) for item in self._pending) >= self.limits.batch_chunks:
+            self._flush()
+        return result
+
+    def _check_gate(self, document: ParsedDocument, path: Path | None) -> tuple[Status, str] | None:
+        from guardrails import GateReadError  # noqa: PLC0415
+
+        try:
+            if path is None:
+                decision = self.gate.check_text(document.text, location="body")
+            else:
+                decision = self.gate.check_file(path, body_text=document.text)
+        except GateReadError as exc:
+            return "quarantined", str(exc)
+        if decision.allowed:
+            return None
+        log.info("gate blocked document %s: level %s", document.document_id, decision.level)
+        return "blocked", "; ".join(decision.reasons)
+
+    def _flush(self) -> None:
+        """Chunk, embed and store the queued documents in one transaction."""
+        prepared, self._pending = self._pending, []
+        if not prepared:
+            return
+        titles = [c.title for item in prepared for c in item[2]]
+        texts = [c.text for item in prepared for c in item[2]]
+        try:
+            with tqdm(total=len(texts), unit="chunk", desc="embedding", disable=not self.show_progress,
+                      leave=False) as bar:
+                vectors = self.index.embedder.encode_passages(titles, texts, progress=bar.update)
+            pending, offset = [], 0
+            for document, _, chunks, tokens in prepared:
+                pending.append(PendingDocument(document, chunks, tokens, vectors[offset : offset + len(chunks)]))
+                offset += len(chunks)
+            self.index.write(pending)
+        except Exception as exc:
+            log.exception("failed to index a batch of %d documents", len(prepared))
+            for _, result, _, _ in prepared:
+                result.reason = f"indexing failed: {type(exc).__name__}: {exc}"
+            return
+        for _, result, chunks, _ in prepared:
+            result.status, result.chunks = "indexed", len(chunks)
+
+    def _prepare(self, document: ParsedDocument) -> tuple[list, list[list[str]]]:
+        chunks = self.chunker.split(document)
+        if not chunks:
+            raise InputError(f"{document.document_id} produced no passages")
+        tokens = [lexical_tokens(f"{c.title}\n{c.text}") for c in chunks]
+        return chunks, tokens
+
+
+def summarize(results: Sequence[IngestResult]) -> dict[str, int]:
+    """Return the number of results per status."""
+    counts = {status: 0 for status in STATUSES}
+    for result in results:
+        counts[result.status] += 1
+    return counts

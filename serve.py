@@ -1,0 +1,40 @@
+"""Start the assistant's HTTP server.
+
+    python serve.py [--host H] [--port P] [--data-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from assistant.offline import enforce_offline
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Serve the assistant's API and its page.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8000, help="TCP port (default: %(default)s)")
+    parser.add_argument("--data-dir", type=Path, help="index folder (default: ASSISTANT_DATA_DIR or ./data)")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    args = parser.parse_args(argv)
+
+    enforce_offline()
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    import uvicorn
+
+    from assistant.api import create_app
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
+    assistant = Assistant(settings)
+    assistant.warm_up()
+    logging.getLogger(__name__).info("serving on http://%s:%d", args.host, args.port)
+    uvicorn.run(create_app(assistant), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
