@@ -40,7 +40,7 @@ def best_sentences(question: str, passage: str, limit: int = 2, max_chars: int =
 def extractive_answer(language: str, question: str, passages: Sequence[tuple[str, str]], use: int = 1) -> tuple[str, list[int]]:
     """Return an answer quoting the first `use` passages and the markers it uses.
 
-    passages holds (source label, text) pairs numbered from 1.
+    passages contains (source label, text) pairs numbered from 1.
     """
     parts, cited = [], []
     for n, (source, text) in enumerate(passages[:use], start=1):

@@ -85,8 +85,8 @@ def check_answer(
 
 
 def _markers_with_inheritance(sentences: list[str]) -> list[list[int]]:
-    """Markers of each sentence; a sentence without one takes the next sentence's,
-    because models often put one marker at the end of a run of sentences."""
+    """Return the markers of each sentence. A sentence without one takes the next
+    sentence's, because models often put one marker after a run of sentences."""
     own = [[int(n) for n in MARKER.findall(s)] for s in sentences]
     result: list[list[int]] = []
     following: list[int] = []

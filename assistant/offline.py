@@ -17,6 +17,9 @@ OFFLINE_ENVIRONMENT = {
     "SCARF_NO_ANALYTICS": "true",
     "UNSTRUCTURED_DISABLE_NOTICE": "1",
     "TOKENIZERS_PARALLELISM": "false",
+    # Loading bars and long-input warnings would clutter command output.
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
 }
 
 

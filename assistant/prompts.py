@@ -32,7 +32,7 @@ def build_messages(
 ) -> list[Message]:
     """Return chat messages: instructions, earlier turns, then passages and the question.
 
-    passages holds (heading, text) pairs, numbered from 1 in the prompt.
+    passages contains (heading, text) pairs, numbered from 1 in the prompt.
     """
     numbered = "\n\n".join(f"[{n}] {heading}\n{text}" for n, (heading, text) in enumerate(passages, start=1))
     messages: list[Message] = [{"role": "system", "content": SYSTEM[language]}]

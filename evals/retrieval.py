@@ -60,3 +60,29 @@ def score_rankings(questions: Sequence[Question], rankings: Sequence[Sequence[st
 def evaluate(questions: Sequence[Question], rank: Ranker, depth: int = 30) -> dict[str, float]:
     """Rank documents for every question with rank(question, depth) and score them."""
     return score_rankings(questions, [rank(q.text, depth) for q in questions])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print recall@k and MRR of each search mode over an indexed data folder."""
+    import argparse
+
+    from assistant.components import build_index
+    from assistant.offline import enforce_offline
+    from assistant.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="python -m evals.retrieval", description=main.__doc__)
+    parser.add_argument("questions", type=Path, help="JSONL with question and gold_doc_ids per line")
+    parser.add_argument("--data-dir", type=Path, required=True, help="index folder holding the corpus")
+    parser.add_argument("--split", default="train", help="question split to use (default: train)")
+    args = parser.parse_args(argv)
+    enforce_offline()
+    index = build_index(Settings(data_dir=args.data_dir))
+    questions = load_questions(args.questions, split=args.split)
+    for mode in ("hybrid", "dense", "bm25"):
+        scores = evaluate(questions, lambda text, depth: [h.document_id for h in index.search(text, depth, mode)])
+        print(json.dumps({"mode": mode, **scores}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

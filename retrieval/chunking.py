@@ -1,7 +1,7 @@
 """Split parsed documents into passages that follow their structure.
 
 Vietnamese legal texts split at Chương / Mục / Điều / Khoản (chapter, section,
-article, clause): each chunk holds one article, or a run of its clauses when
+article, clause): each chunk contains one article, or a run of its clauses when
 the article is too long, and starts with the article's number and title so
 that it can be cited on its own. Other documents split at headings, then at
 paragraphs. A piece still longer than the limit is split by LangChain's
@@ -161,7 +161,7 @@ def _legal_units(lines: list[_Line]) -> list[_Unit]:
     before them and are not copied into any chunk."""
     units: list[_Unit] = []
     current = _Unit(label="Phần đầu", heading="")
-    expect_heading_title = False  # "Chương I" whose title stands on the next line
+    expect_heading_title = False  # "Chương I" with its title on the next line
     for line in lines:
         text = line.text
         if expect_heading_title and text.isupper() and not ARTICLE.match(text):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from assistant.errors import InputError
 from assistant.offline import enforce_offline
-from retrieval.documents import Block, ParsedDocument
+from retrieval.documents import Block, BlockKind, ParsedDocument
 from retrieval.normalize import normalize_text
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ def guess_title(blocks: list[Block], fallback: str) -> str:
     for block in blocks[:8]:
         if block.kind == "heading" and 3 <= len(block.text) <= 200:
             return block.text
-    # An issuing body in capitals often stands above the real title.
+    # An issuing body in capitals is often the line above the real title.
     for line in lines[:3]:
         if len(line) <= 120 and not line.isupper():
             return line
@@ -165,7 +165,7 @@ def guess_title(blocks: list[Block], fallback: str) -> str:
 def load_text_file(path: Path, document_id: str) -> ParsedDocument:
     text = normalize_text(decode_text(path.read_bytes(), str(path)))
     if not text:
-        raise InputError(f"{path} holds only white space; nothing to index")
+        raise InputError(f"{path} contains only white space; nothing to index")
     markdown = suffix_of(path) in {".md", ".markdown"}
     blocks = blocks_from_text(_strip_emphasis(text) if markdown else text)
     return ParsedDocument(
@@ -220,7 +220,11 @@ def load_structured_file(path: Path, document_id: str) -> ParsedDocument:
         text = normalize_text(str(element))
         if not text:
             continue
-        kind = "heading" if category in _HEADING_CATEGORIES else "table" if category == "Table" else "text"
+        kind: BlockKind = "text"
+        if category in _HEADING_CATEGORIES:
+            kind = "heading"
+        elif category == "Table":
+            kind = "table"
         page = getattr(element.metadata, "page_number", None)
         blocks.append(Block(text, kind=kind, page=page))
     if not blocks:

@@ -1,0 +1,41 @@
+"""Guardrails of the assistant: the classification gate and personal-data redaction.
+
+The gate imports only light dependencies. The redaction names (Redactor and
+its types) are imported on first use, because they load Presidio and spaCy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guardrails.classification import ClassificationGate, GateDecision
+from guardrails.errors import GateReadError, GuardrailsError, UnsupportedLanguageError
+from guardrails.marks import LEVELS, LOCATIONS, MarkFinding
+from guardrails.policy import Policy, default_policy, load_policy
+
+_REDACTION_NAMES = frozenset({"Redactor", "RedactionResult", "Entity"})
+
+__all__ = [
+    "LEVELS",
+    "LOCATIONS",
+    "ClassificationGate",
+    "Entity",
+    "GateDecision",
+    "GateReadError",
+    "GuardrailsError",
+    "MarkFinding",
+    "Policy",
+    "RedactionResult",
+    "Redactor",
+    "UnsupportedLanguageError",
+    "default_policy",
+    "load_policy",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _REDACTION_NAMES:
+        from guardrails.redaction import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module 'guardrails' has no attribute {name!r}")

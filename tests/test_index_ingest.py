@@ -1,0 +1,201 @@
+"""Ingestion and the index with a model-free embedder: results per file, no-op
+re-ingestion, replacement, removal, persistence and recovery, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import faiss
+import pytest
+
+from guardrails import ClassificationGate
+from retrieval.embeddings import HashingEmbedder
+from retrieval.index import DocumentIndex
+from retrieval.ingest import IngestLimits, Ingestor, summarize
+from tests.test_loaders import encode_cp1258, minimal_pdf
+
+PROCEDURE = "Thủ tục đăng ký khai sinh\n\nĐiều 1. Hồ sơ\n1. Tờ khai đăng ký khai sinh.\n2. Giấy chứng sinh."
+FEES = "Lệ phí\n\nĐăng ký kết hôn giữa công dân Việt Nam cư trú trong nước được miễn lệ phí."
+
+
+def make_index(data_dir: Path) -> DocumentIndex:
+    return DocumentIndex(data_dir, HashingEmbedder)
+
+
+def make_ingestor(index: DocumentIndex, **limits: int) -> Ingestor:
+    return Ingestor(index, ClassificationGate(), IngestLimits(**limits), max_tokens=256)
+
+
+def by_name(results) -> dict[str, object]:
+    return {Path(r.path).name: r for r in results}
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "khai-sinh.md").write_text(PROCEDURE, encoding="utf-8")
+    (folder / "sub" / "le-phi.txt").write_text(FEES, encoding="utf-8")
+    return folder
+
+
+def test_ingest_folder_then_search(tmp_path: Path, corpus: Path) -> None:
+    index = make_index(tmp_path / "data")
+    results = make_ingestor(index).ingest([corpus])
+    assert summarize(results)["indexed"] == 2
+    assert {r.document_id for r in results} == {"docs/khai-sinh.md", "docs/sub/le-phi.txt"}
+    hit = index.search("giấy chứng sinh", k=1)[0]
+    assert hit.document_id == "docs/khai-sinh.md"
+    assert hit.locator == "Điều 1"
+    assert hit.title == "Thủ tục đăng ký khai sinh"
+
+
+def test_reingest_unchanged_is_noop(tmp_path: Path, corpus: Path) -> None:
+    index = make_index(tmp_path / "data")
+    make_ingestor(index).ingest([corpus])
+    generation = index.store.generation()
+    again = make_ingestor(index).ingest([corpus])
+    assert [r.status for r in again] == ["unchanged", "unchanged"]
+    assert index.store.generation() == generation
+
+
+def test_changed_file_replaces_its_chunks(tmp_path: Path, corpus: Path) -> None:
+    index = make_index(tmp_path / "data")
+    make_ingestor(index).ingest([corpus])
+    (corpus / "khai-sinh.md").write_text("Thủ tục mới\n\nNộp trực tuyến qua cổng dịch vụ công.", encoding="utf-8")
+    results = by_name(make_ingestor(index).ingest([corpus]))
+    assert results["khai-sinh.md"].status == "indexed"
+    assert results["le-phi.txt"].status == "unchanged"
+    texts = [h.text for h in index.search("giấy chứng sinh tờ khai", k=10)]
+    assert not any("Giấy chứng sinh" in t for t in texts)
+    assert index.stats()["documents"] == 2
+
+
+def test_remove_deletes_everywhere(tmp_path: Path, corpus: Path) -> None:
+    index = make_index(tmp_path / "data")
+    make_ingestor(index).ingest([corpus])
+    index.remove("docs/khai-sinh.md")
+    assert {h.document_id for h in index.search("khai sinh chứng sinh", k=10)} == {"docs/sub/le-phi.txt"}
+    assert index.stats() == {"documents": 1, "chunks": 1, "generation": index.store.generation()}
+    reopened = make_index(tmp_path / "data")
+    assert {h.document_id for h in reopened.search("khai sinh", k=10, mode="dense")} == {"docs/sub/le-phi.txt"}
+
+
+def test_remove_unknown_document_names_it(tmp_path: Path) -> None:
+    index = make_index(tmp_path / "data")
+    with pytest.raises(KeyError, match="no indexed document has the id 'nope'"):
+        index.remove("nope")
+
+
+def test_index_persists_without_pickle(tmp_path: Path, corpus: Path) -> None:
+    data_dir = tmp_path / "data"
+    make_ingestor(make_index(data_dir)).ingest([corpus])
+    assert sorted(p.name for p in data_dir.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "chunks.sqlite3", "vectors.faiss", "vectors.faiss.json"
+    ]
+    assert faiss.read_index(str(data_dir / "vectors.faiss")).ntotal == 3
+    assert json.loads((data_dir / "vectors.faiss.json").read_text())["count"] == 3
+
+
+@pytest.mark.parametrize("damage", ["delete", "truncate", "stale generation"])
+def test_damaged_vector_file_is_rebuilt(tmp_path: Path, corpus: Path, damage: str) -> None:
+    data_dir = tmp_path / "data"
+    make_ingestor(make_index(data_dir)).ingest([corpus])
+    vector_file, meta_file = data_dir / "vectors.faiss", data_dir / "vectors.faiss.json"
+    if damage == "delete":
+        vector_file.unlink()
+    elif damage == "truncate":
+        vector_file.write_bytes(vector_file.read_bytes()[:40])
+    else:
+        meta = json.loads(meta_file.read_text())
+        meta["generation"] -= 1
+        meta_file.write_text(json.dumps(meta))
+    reopened = make_index(data_dir)
+    assert reopened.search("giấy chứng sinh", k=1, mode="dense")[0].document_id == "docs/khai-sinh.md"
+    assert faiss.read_index(str(vector_file)).ntotal == 3
+
+
+def test_second_process_sees_new_documents(tmp_path: Path, corpus: Path) -> None:
+    data_dir = tmp_path / "data"
+    reader = make_index(data_dir)
+    assert reader.search("khai sinh", k=3) == []
+    make_ingestor(make_index(data_dir)).ingest([corpus])
+    assert reader.search("giấy chứng sinh", k=1)[0].document_id == "docs/khai-sinh.md"
+
+
+def test_bad_files_each_get_a_result(tmp_path: Path, corpus: Path) -> None:
+    index = make_index(tmp_path / "data")
+    make_ingestor(index).ingest([corpus])
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "corrupt.pdf").write_bytes(b"%PDF-1.4 garbage \x00\xff")
+    (bad / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (bad / "huge.txt").write_bytes(b"a" * (3 * 1024 * 1024))
+    (bad / "legacy.txt").write_bytes(encode_cp1258("Thông báo lịch tiếp công dân thứ Năm."))
+    (bad / "utf16.txt").write_bytes("Hướng dẫn nộp hồ sơ trực tuyến.".encode("utf-16"))
+    (bad / "REPORT.PDF").write_bytes(minimal_pdf("Annual report on public services"))
+    (bad / "sheet.xlsx").write_bytes(b"PK")
+    results = by_name(make_ingestor(index, max_file_bytes=2 * 1024 * 1024).ingest([bad]))
+    expected = {
+        "empty.txt": ("failed", "empty"),
+        "corrupt.pdf": ("failed", "PDF"),
+        "image.txt": ("failed", "binary"),
+        "huge.txt": ("failed", "above the limit"),
+        "legacy.txt": ("indexed", ""),
+        "utf16.txt": ("indexed", ""),
+        "REPORT.PDF": ("indexed", ""),
+        "sheet.xlsx": ("skipped", "unsupported extension"),
+    }
+    for name, (status, reason) in expected.items():
+        assert results[name].status == status, (name, results[name].reason)
+        assert reason in results[name].reason, (name, results[name].reason)
+    assert index.stats()["documents"] == 5
+    assert index.search("lịch tiếp công dân", k=1)[0].document_id == "bad/legacy.txt"
+    assert index.search("giấy chứng sinh", k=1)[0].document_id == "docs/khai-sinh.md"
+
+
+def test_document_text_limit(tmp_path: Path) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text("chữ " * 3000, encoding="utf-8")
+    [result] = make_ingestor(make_index(tmp_path / "data"), max_document_chars=5000).ingest([path])
+    assert result.status == "failed"
+    assert "above the limit of 5,000" in result.reason
+
+
+def test_jsonl_records_become_documents(tmp_path: Path) -> None:
+    path = tmp_path / "laws.JSONL"
+    records = [
+        {"doc_id": "Luật A@1", "law_id": "Luật A", "article_id": "1", "text": "Phạm vi\n\nLuật này quy định về A."},
+        {"doc_id": "Luật A@2", "law_id": "Luật A", "article_id": "2", "text": "Đối tượng\n\nÁp dụng cho mọi người."},
+        {"text": "no id"},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\nnot json\n", encoding="utf-8")
+    index = make_index(tmp_path / "data")
+    results = make_ingestor(index).ingest([path])
+    assert [(r.document_id, r.status) for r in results] == [
+        ("Luật A@1", "indexed"), ("Luật A@2", "indexed"), (None, "failed"), (None, "failed")
+    ]
+    assert "has no id" in results[2].reason
+    assert "not valid JSON" in results[3].reason
+    hit = index.search("đối tượng áp dụng", k=1)[0]
+    assert (hit.document_id, hit.title, hit.locator) == ("Luật A@2", "Luật A", "Điều 2")
+    assert hit.text.startswith("Điều 2. Đối tượng")
+    assert [r.status for r in make_ingestor(index).ingest([path])][:2] == ["unchanged", "unchanged"]
+
+
+def test_confidential_file_is_blocked_and_never_stored(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "phuong-an.txt").write_text("MẬT\n\nPHƯƠNG ÁN BẢO VỆ\n\nNội dung phương án.", encoding="utf-8")
+    index = make_index(tmp_path / "data")
+    results = by_name(make_ingestor(index).ingest([corpus]))
+    assert results["phuong-an.txt"].status == "blocked"
+    assert "MẬT" in results["phuong-an.txt"].reason
+    assert "docs/phuong-an.txt" not in {d["document_id"] for d in index.store.documents()}
+    assert all("PHƯƠNG ÁN BẢO VỆ" not in h.text for h in index.search("phương án bảo vệ", k=10))
+
+
+def test_missing_path_fails(tmp_path: Path) -> None:
+    [result] = make_ingestor(make_index(tmp_path / "data")).ingest([tmp_path / "nowhere"])
+    assert result.status == "failed"
+    assert "does not exist" in result.reason
