@@ -16,7 +16,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.errors import AssistantError, DocumentNotFoundError, InputError, LLMError, ModelNotFoundError
+from assistant.errors import (
+    AssistantError,
+    DocumentNotFoundError,
+    GateRejection,
+    InputError,
+    LLMError,
+    ModelNotFoundError,
+)
 from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
@@ -190,6 +197,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     def _input(_: Request, exc: InputError) -> JSONResponse:
         status = 413 if "limit" in str(exc) else 400
         return problem(status, "Invalid input", str(exc))
+
+    @app.exception_handler(GateRejection)
+    def _gate(_: Request, exc: GateRejection) -> JSONResponse:
+        return problem(422, "Rejected by the classification gate", str(exc))
 
     @app.exception_handler(DocumentNotFoundError)
     def _missing(_: Request, exc: DocumentNotFoundError) -> JSONResponse:

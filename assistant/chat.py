@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from assistant.errors import InputError, LLMError
+from assistant.errors import GateRejection, InputError, LLMError
 from assistant.extractive import NOT_ANSWERED, best_sentences, extractive_answer
 from assistant.grounding import MARKER, check_answer
 from assistant.language import detect_language
@@ -93,10 +93,14 @@ def validate_messages(messages: Sequence[Message], max_chars: int) -> tuple[str,
 class ChatService:
     """Answer questions from the index, with or without a language model."""
 
-    def __init__(self, index: DocumentIndex, llm: LLM | None, settings: Settings) -> None:
+    def __init__(self, index: DocumentIndex, llm: LLM | None, settings: Settings, gate=None, redactor=None) -> None:
+        """gate (a guardrails.ClassificationGate) rejects marked messages and answers;
+        redactor (a guardrails.Redactor) pseudonymises all text sent to the model."""
         self.index = index
         self.llm = llm
         self.settings = settings
+        self.gate = gate
+        self.redactor = redactor
 
     def answer(self, messages: Sequence[Message]) -> ChatResult:
         result: ChatResult | None = None
@@ -109,6 +113,7 @@ class ChatService:
     def events(self, messages: Sequence[Message]) -> Iterator[tuple[str, object]]:
         """Yield ("progress", stage) events, then ("done", ChatResult)."""
         question, history = validate_messages(messages, self.settings.max_question_chars)
+        self._check_gate([question, *(m["content"] for m in history if m["role"] == "user")])
         language = detect_language(question)
         timings: dict[str, float] = {}
         yield "progress", "retrieving"
@@ -132,6 +137,16 @@ class ChatService:
                 return
         text, cited = extractive_answer(language, question, passages)
         yield "done", self._result(text, cited, evidence.hits, question, "extractive", language, reasons, timings)
+
+    def _check_gate(self, texts: Sequence[str]) -> None:
+        """Raise GateRejection when a text carries a secrecy mark; the text is not kept."""
+        if self.gate is None:
+            return
+        for text in texts:
+            decision = self.gate.check_text(text, location="message")
+            if not decision.allowed:
+                log.warning("gate rejected a chat message: level %s", decision.level)
+                raise GateRejection(list(decision.reasons))
 
     def retrieve(self, question: str, history: Sequence[Message]) -> Evidence:
         """Return the passages for a question; a follow-up also searches with the previous question."""
@@ -157,9 +172,18 @@ class ChatService:
 
     def _generate(self, language: str, question: str, history: Sequence[Message],
                   passages: list[tuple[str, str]]) -> tuple[tuple[str, list[int]] | None, list[str]]:
-        """Return ((answer, cited markers), reasons), or (None, reasons) when the answer fails its checks."""
+        """Return ((answer, cited markers), reasons), or (None, reasons) when the answer fails its checks.
+
+        The model sees only pseudonymised text; placeholders in its answer are
+        restored for this caller after the checks.
+        """
         assert self.llm is not None
-        messages = build_messages(language, question, passages, _recent(history))
+        mapping: dict[str, str] = {}
+        hide = self._pseudonymizer(mapping)
+        question_sent = hide(question)
+        passages_sent = [(hide(heading), hide(text)) for heading, text in passages]
+        history_sent: list[Message] = [{"role": m["role"], "content": hide(m["content"])} for m in _recent(history)]
+        messages = build_messages(language, question_sent, passages_sent, history_sent)
         try:
             text = self.llm.generate(messages, self.settings.llm_max_new_tokens).strip()
         except LLMError as exc:
@@ -171,15 +195,24 @@ class ChatService:
             return None, ["the generated answer is not in the language of the question"]
         report = check_answer(
             text,
-            [p[1] for p in passages],
-            question,
+            [p[1] for p in passages_sent],
+            question_sent,
             self.settings.support_threshold,
             similarity=self._similarity,
         )
         if not report.ok:
             log.info("generated answer failed the grounding check: %d problems", len(report.problems))
             return None, report.problems
+        if self.redactor is not None:
+            text = self.redactor.restore(text, mapping)
+        if self.gate is not None and not self.gate.check_text(text, location="message").allowed:
+            return None, ["the generated answer carries a secrecy mark"]
         return (text, report.cited), []
+
+    def _pseudonymizer(self, mapping: dict[str, str]):  # noqa: ANN202 - str -> str
+        if self.redactor is None:
+            return lambda text: text
+        return lambda text: self.redactor.pseudonymize(text, detect_language(text), mapping)
 
     def _similarity(self, sentence: str, passage: str) -> float:
         embedder = self.index.embedder

@@ -34,11 +34,23 @@ def build_index(settings: Settings) -> DocumentIndex:
 
 
 def build_gate(settings: Settings):  # noqa: ANN201 - guardrails.ClassificationGate
-    from guardrails import ClassificationGate
+    from guardrails import ClassificationGate, load_policy
 
-    return ClassificationGate()
+    if settings.gate_policy is None:
+        return ClassificationGate()
+    return ClassificationGate(policy=load_policy(settings.gate_policy))
 
 
-def build_ingestor(settings: Settings, index: DocumentIndex, show_progress: bool = False) -> Ingestor:
+def build_redactor(settings: Settings):  # noqa: ANN201 - guardrails.Redactor, which loads Presidio
+    from guardrails import Redactor
+
+    return Redactor()
+
+
+def build_ingestor(settings: Settings, index: DocumentIndex, show_progress: bool = False, redactor=None) -> Ingestor:
+    """Return an ingestor that scans chunks for personal data with redactor, or
+    with a Redactor built when first needed."""
     limits = IngestLimits(max_file_bytes=settings.max_upload_bytes, max_document_chars=settings.max_document_chars)
-    return Ingestor(index, build_gate(settings), limits, settings.embedding_max_tokens, show_progress)
+    factory = (lambda: redactor) if redactor is not None else partial(build_redactor, settings)
+    return Ingestor(index, build_gate(settings), limits, settings.embedding_max_tokens, show_progress,
+                    redactor_factory=factory, redact=settings.redact_at_ingest)

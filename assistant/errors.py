@@ -30,3 +30,14 @@ class DocumentNotFoundError(AssistantError, KeyError):
 
 class LLMError(AssistantError):
     """The language model backend failed or timed out."""
+
+
+class GateRejection(AssistantError):
+    """The classification gate rejected a message because it carries a secrecy mark."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__(
+            f"rejected by the classification gate: {'; '.join(reasons)}. The assistant accepts only "
+            "non-confidential material; remove the marked content and ask again"
+        )

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from assistant.chat import ChatService
-from assistant.components import build_index, build_ingestor
+from assistant.components import build_gate, build_index, build_ingestor, build_redactor
 from assistant.llm import LLM, build_llm
 from assistant.settings import Settings
 from retrieval.ingest import IngestResult
@@ -25,7 +25,8 @@ class Assistant:
         self._llm_loaded = llm is not None or not use_configured_llm
         self._lock = threading.Lock()
         self._ingest_lock = threading.Lock()
-        self._ingestor = None
+        self.gate = build_gate(settings)
+        self._redactor = None
 
     @property
     def llm(self) -> LLM | None:
@@ -36,23 +37,33 @@ class Assistant:
             return self._llm
 
     @property
+    def redactor(self):  # noqa: ANN201 - guardrails.Redactor, imported lazily with Presidio
+        with self._lock:
+            if self._redactor is None:
+                self._redactor = build_redactor(self.settings)
+            return self._redactor
+
+    @property
     def chat(self) -> ChatService:
-        return ChatService(self.index, self.llm, self.settings)
+        llm = self.llm
+        redactor = self.redactor if llm is not None else None
+        return ChatService(self.index, llm, self.settings, gate=self.gate, redactor=redactor)
 
     def warm_up(self) -> None:
         """Load the models and the index now rather than on the first request."""
         _ = self.index.embedder
         self.index.refresh()
         _ = self.llm
+        _ = self.redactor
 
     def ingest(self, paths: list[Path], show_progress: bool = False) -> list[IngestResult]:
         with self._ingest_lock:
-            ingestor = build_ingestor(self.settings, self.index, show_progress)
+            ingestor = build_ingestor(self.settings, self.index, show_progress, self.redactor)
             return ingestor.ingest(paths)
 
     def ingest_upload(self, path: Path, document_id: str) -> list[IngestResult]:
         with self._ingest_lock:
-            ingestor = build_ingestor(self.settings, self.index)
+            ingestor = build_ingestor(self.settings, self.index, redactor=self.redactor)
             return ingestor.ingest_file(path, document_id)
 
     def describe(self) -> dict:

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     min_term_coverage: float = Field(0.5, ge=0.0, le=1.0)
     support_threshold: float = Field(0.5, ge=0.0, le=1.0)
 
+    gate_policy: Path | None = Field(None, description="TOML file listing the levels that block; default: all.")
+    redact_at_ingest: bool = Field(True, description="Redact personal data in chunks before indexing.")
+
     max_upload_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="Largest file accepted for ingestion.")
     max_document_chars: int = Field(2_000_000, ge=1000, description="Largest extracted text of one document.")
     max_question_chars: int = Field(4000, ge=10)

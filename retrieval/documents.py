@@ -44,3 +44,5 @@ class Chunk:
     title: str
     locator: str
     page: int | None = None
+    # Personal data found in the chunk, by entity type; empty when none or not scanned.
+    personal_data: dict[str, int] = field(default_factory=dict)

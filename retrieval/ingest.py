@@ -8,16 +8,18 @@ reason, and documents are written in batches, each in one transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from tqdm import tqdm
 
 from assistant.errors import InputError
+from assistant.language import detect_language
 from retrieval.chunking import StructuredChunker
-from retrieval.documents import ParsedDocument
+from retrieval.documents import Chunk, ParsedDocument
 from retrieval.index import DocumentIndex
 from retrieval.loaders import JSONL_SUFFIXES, SUPPORTED_SUFFIXES, iter_jsonl_documents, load_file, suffix_of
 from retrieval.store import PendingDocument
@@ -54,9 +56,15 @@ class Ingestor:
     """Run files through parse, gate, chunk, embed and store."""
 
     def __init__(self, index: DocumentIndex, gate, limits: IngestLimits | None = None, max_tokens: int = 512,
-                 show_progress: bool = False) -> None:
+                 show_progress: bool = False, redactor_factory: Callable[[], object] | None = None,
+                 redact: bool = True) -> None:
+        """gate is a guardrails.ClassificationGate. With a redactor_factory, chunks
+        are scanned for personal data: redacted when redact is true, else flagged."""
         self.index = index
         self.gate = gate
+        self._redactor_factory = redactor_factory
+        self._redactor = None
+        self.redact = redact
         self.limits = limits or IngestLimits()
         self.max_tokens = max_tokens
         self.show_progress = show_progress
@@ -137,7 +145,7 @@ class Ingestor:
         except InputError as exc:
             return [IngestResult(str(path), None, "failed", str(exc))]
         known = self.index.store.content_hashes([r.document_id for r in records if isinstance(r, ParsedDocument)])
-        for record in records:
+        for record in tqdm(records, unit="record", desc=path.name, disable=not self.show_progress, leave=False):
             if isinstance(record, InputError):
                 results.append(IngestResult(str(path), None, "failed", str(record)))
                 continue
@@ -211,12 +219,26 @@ class Ingestor:
         for _, result, chunks, _ in prepared:
             result.status, result.chunks = "indexed", len(chunks)
 
-    def _prepare(self, document: ParsedDocument) -> tuple[list, list[list[str]]]:
+    def _prepare(self, document: ParsedDocument) -> tuple[list[Chunk], list[list[str]]]:
         chunks = self.chunker.split(document)
         if not chunks:
             raise InputError(f"{document.document_id} produced no passages")
+        chunks = [self._screen_personal_data(chunk) for chunk in chunks]
         tokens = [lexical_tokens(f"{c.title}\n{c.text}") for c in chunks]
         return chunks, tokens
+
+    def _screen_personal_data(self, chunk: Chunk) -> Chunk:
+        """Redact or flag the personal data in a chunk, by the redact setting."""
+        if self._redactor_factory is None:
+            return chunk
+        if self._redactor is None:
+            self._redactor = self._redactor_factory()
+        result = self._redactor.redact(chunk.text, detect_language(chunk.text))
+        if not result.entities:
+            return chunk
+        counts = dict(Counter(entity.type for entity in result.entities))
+        text = result.text if self.redact else chunk.text
+        return replace(chunk, text=text, personal_data=counts)
 
 
 def summarize(results: Sequence[IngestResult]) -> dict[str, int]:

@@ -7,6 +7,7 @@ number so that readers in other processes notice and reload.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -44,7 +45,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     page INTEGER,
     text TEXT NOT NULL,
     tokens TEXT NOT NULL,
-    vector BLOB NOT NULL
+    vector BLOB NOT NULL,
+    personal_data TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id, ordinal);
 """
@@ -150,11 +152,11 @@ class ChunkStore:
                      len(item.chunks), doc.metadata.get("access", "public"), time.time()),
                 )
                 db.executemany(
-                    "INSERT INTO chunks (document_id, ordinal, title, locator, page, text, tokens, vector)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO chunks (document_id, ordinal, title, locator, page, text, tokens, vector, personal_data)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (c.document_id, c.ordinal, c.title, c.locator, c.page, c.text, " ".join(tokens),
-                         np.asarray(vector, dtype=np.float32).tobytes())
+                         np.asarray(vector, dtype=np.float32).tobytes(), json.dumps(c.personal_data))
                         for c, tokens, vector in zip(item.chunks, item.tokens, item.vectors)
                     ],
                 )

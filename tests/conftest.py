@@ -173,6 +173,17 @@ class Server:
 
 
 @pytest.fixture(scope="session")
+def redactor():  # noqa: ANN201 - the type is imported lazily, with Presidio
+    """Build one Redactor for the session with the network blocked; loading spaCy takes seconds."""
+    from guardrails import Redactor
+
+    with blocked_network() as attempts:
+        built = Redactor()
+    assert attempts == [], f"building the Redactor tried to reach the network: {attempts}"
+    return built
+
+
+@pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory):
     from assistant.settings import Settings
 

@@ -199,3 +199,26 @@ def test_missing_path_fails(tmp_path: Path) -> None:
     [result] = make_ingestor(make_index(tmp_path / "data")).ingest([tmp_path / "nowhere"])
     assert result.status == "failed"
     assert "does not exist" in result.reason
+
+
+PERSONAL = (
+    "Biên bản tiếp nhận\n\nÔng Nguyễn Văn Hùng, số điện thoại 0912 345 678, nộp hồ sơ xin cấp phép xây dựng."
+)
+
+
+@pytest.mark.parametrize(("redact", "visible"), [(True, False), (False, True)])
+def test_personal_data_redacted_or_flagged(tmp_path: Path, redactor, redact: bool, visible: bool) -> None:
+    path = tmp_path / "bien-ban.txt"
+    path.write_text(PERSONAL, encoding="utf-8")
+    index = make_index(tmp_path / "data")
+    ingestor = Ingestor(index, ClassificationGate(), IngestLimits(), max_tokens=256,
+                        redactor_factory=lambda: redactor, redact=redact)
+    [result] = ingestor.ingest([path])
+    assert result.status == "indexed"
+    stored = index.store._db.execute("SELECT text, personal_data FROM chunks").fetchall()
+    text = "\n".join(row[0] for row in stored)
+    flags = [json.loads(row[1]) for row in stored]
+    assert ("0912 345 678" in text) is visible
+    assert ("Nguyễn Văn Hùng" in text) is visible
+    assert "cấp phép xây dựng" in text
+    assert any(flag.get("PHONE_NUMBER") == 1 for flag in flags), flags

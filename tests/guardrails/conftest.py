@@ -6,16 +6,6 @@ import pytest
 
 from tests.conftest import blocked_network
 
-@pytest.fixture(scope="session")
-def redactor():  # noqa: ANN201 - the type is imported lazily, with Presidio
-    """Build one Redactor for the session with the network blocked; loading spaCy takes seconds."""
-    from guardrails import Redactor
-
-    with blocked_network() as attempts:
-        built = Redactor()
-    assert attempts == [], f"building the Redactor tried to reach the network: {attempts}"
-    return built
-
 
 @pytest.fixture
 def network_blocker():  # noqa: ANN201 - returns the blocked_network context manager
