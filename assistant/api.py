@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
 import tempfile
+import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -24,7 +26,9 @@ from assistant.errors import (
     LLMError,
     ModelNotFoundError,
 )
+from assistant.language import detect_language
 from assistant.service import Assistant
+from guardrails import GateReadError
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +92,40 @@ class ChatResponse(BaseModel):
     timings_ms: dict[str, float]
 
 
+class RedactRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"text": "Ông Nguyễn Văn An, điện thoại 0912 345 678", "language": "vi"}]},
+    )
+    text: str = Field(min_length=1, max_length=100_000)
+    language: Literal["vi", "en"] | None = None
+
+
+class EntityModel(BaseModel):
+    type: str
+    start: int
+    end: int
+    score: float
+    recognizer: str
+
+
+class RedactResponse(BaseModel):
+    text: str
+    language: str
+    entities: list[EntityModel]
+
+
+class ClassifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"text": "TỐI MẬT\n\nKế hoạch"}]})
+    text: str = Field(min_length=1, max_length=2_000_000)
+
+
+class ClassifyResponse(BaseModel):
+    level: str | None
+    allowed: bool
+    reasons: list[str]
+
+
 class IngestResultModel(BaseModel):
     path: str
     document_id: str | None
@@ -114,6 +152,17 @@ def create_app(assistant: Assistant) -> FastAPI:
     app.state.assistant = assistant
     _install_error_handlers(app)
 
+    @app.middleware("http")
+    async def request_log(request: Request, call_next):  # noqa: ANN001, ANN202 - Starlette's signature
+        """Give every response an X-Request-ID and log one line per request: no bodies, no text."""
+        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request_id
+        log.info("request %s %s %s -> %d in %.0f ms", request_id, request.method, request.url.path,
+                 response.status_code, (time.perf_counter() - started) * 1000)
+        return response
+
     @app.get("/healthz")
     def healthz() -> dict:
         return {"status": "ok", **assistant.describe()}
@@ -136,6 +185,28 @@ def create_app(assistant: Assistant) -> FastAPI:
         events = service.events(messages)
         return StreamingResponse(_sse(events), media_type="text/event-stream")
 
+    @app.post("/v1/redact", response_model=RedactResponse)
+    def redact(request: RedactRequest) -> dict:
+        language = request.language or detect_language(request.text)
+        result = assistant.redactor.redact(request.text, language)
+        entities = [
+            {"type": e.type, "start": e.start, "end": e.end, "score": round(e.score, 3), "recognizer": e.recognizer}
+            for e in result.entities
+        ]
+        return {"text": result.text, "language": language, "entities": entities}
+
+    @app.post("/v1/classify", response_model=ClassifyResponse)
+    def classify(request: ClassifyRequest) -> dict:
+        return _decision(assistant.gate.check_text(request.text, location="body"))
+
+    @app.post("/v1/classify/file", response_model=ClassifyResponse)
+    def classify_file(file: UploadFile = File(...)) -> dict:
+        with _saved_upload(assistant, file) as path:
+            try:
+                return _decision(assistant.gate.check_file(path))
+            except GateReadError as exc:
+                return {"level": None, "allowed": False, "reasons": [f"cannot be read completely: {exc}"]}
+
     @app.get("/v1/documents")
     def list_documents() -> dict:
         return {"documents": assistant.index.store.documents()}
@@ -152,7 +223,13 @@ def create_app(assistant: Assistant) -> FastAPI:
     return app
 
 
-def _ingest_upload(assistant: Assistant, upload: UploadFile):  # noqa: ANN202
+def _decision(decision) -> dict:  # noqa: ANN001 - guardrails.GateDecision
+    return {"level": decision.level, "allowed": decision.allowed, "reasons": list(decision.reasons)}
+
+
+@contextmanager
+def _saved_upload(assistant: Assistant, upload: UploadFile) -> Iterator[Path]:
+    """Save an upload under its sanitised name in a temporary folder, within the size limit."""
     name = _UNSAFE_NAME.sub("_", Path(upload.filename or "").name).strip("._")
     if not name:
         raise InputError("the upload has no file name; send it as multipart field 'file' with a name")
@@ -166,7 +243,12 @@ def _ingest_upload(assistant: Assistant, upload: UploadFile):  # noqa: ANN202
                 if written > limit:
                     raise InputError(f"{name} is larger than the upload limit of {limit:,} bytes; split it")
                 sink.write(block)
-        return assistant.ingest_upload(path, f"uploads/{name}")
+        yield path
+
+
+def _ingest_upload(assistant: Assistant, upload: UploadFile):  # noqa: ANN202
+    with _saved_upload(assistant, upload) as path:
+        return assistant.ingest_upload(path, f"uploads/{path.name}")
 
 
 def _sse(events: Iterator[tuple[str, object]]) -> Iterator[str]:

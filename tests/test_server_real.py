@@ -199,3 +199,86 @@ def test_page_is_served(bundled_server: Server) -> None:
     assert response.status_code == 200
     assert "/v1/chat" in response.text
     assert (REPO / "assistant" / "static" / "index.html").is_file()
+
+
+PERSONAL_QUESTION = (
+    "Tôi là Trần Thị Mai Phương, số điện thoại 0987 654 321, CCCD 001302012345. "
+    "Tôi cần giấy tờ gì để đăng ký tạm trú khi thuê nhà?"
+)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["TỐI MẬT\n\nKế hoạch bố trí lực lượng bảo vệ hội nghị.", "CONFIDENTIAL\n\nDraft budget for the partner visit."],
+)
+def test_chat_rejects_marked_message(bundled_server: Server, message: str) -> None:
+    response = bundled_server.client.post("/v1/chat", json={"messages": [{"role": "user", "content": message}]})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["title"] == "Rejected by the classification gate"
+    assert "secrecy mark" in body["detail"] or "label" in body["detail"]
+
+
+def test_chat_with_personal_data_answers(bundled_server: Server) -> None:
+    result = chat(bundled_server, PERSONAL_QUESTION)
+    assert result["answered"] is True
+    assert "tam-tru" in result["citations"][0]["document_id"] or result["citations"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "types", "hidden"),
+    [
+        ("Bà Lê Thị Hoa, điện thoại 0977 111 222, nộp hồ sơ.", "vi", {"PERSON", "PHONE_NUMBER"}, ["Lê Thị Hoa", "0977 111 222"]),
+        ("Contact John Carter at john.carter@example.org.", "en", {"PERSON", "EMAIL_ADDRESS"}, ["John Carter", "john.carter@"]),
+        ("Theo Điều 32 Luật Cư trú, Số: 1234/QĐ-UBND.", "vi", set(), []),
+    ],
+)
+def test_redact_endpoint(bundled_server: Server, text: str, language: str, types: set, hidden: list) -> None:
+    response = bundled_server.client.post("/v1/redact", json={"text": text, "language": language})
+    assert response.status_code == 200
+    body = response.json()
+    assert {e["type"] for e in body["entities"]} >= types
+    for value in hidden:
+        assert value not in body["text"]
+    if not types:
+        assert body["text"] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "allowed", "level"),
+    [
+        ("TỐI MẬT\n\nKế hoạch", False, "TOI_MAT"),
+        ("Mật khẩu hệ thống phải đổi 90 ngày một lần.", True, None),
+        ("HỎA TỐC\n\nGiấy mời họp", True, None),
+    ],
+)
+def test_classify_endpoint(bundled_server: Server, text: str, allowed: bool, level: str | None) -> None:
+    body = bundled_server.client.post("/v1/classify", json={"text": text}).json()
+    assert body["allowed"] is allowed
+    assert body["level"] == level
+    assert body["reasons"]
+
+
+def test_classify_file_endpoint(bundled_server: Server) -> None:
+    marked = (REPO / "corpora/bundled/confidential/phuong-an-bo-tri-doan-cong-tac-mat.md").read_bytes()
+    body = bundled_server.client.post("/v1/classify/file", files={"file": ("phuong-an.md", marked)}).json()
+    assert (body["allowed"], body["level"]) == (False, "MAT")
+    broken = bundled_server.client.post("/v1/classify/file", files={"file": ("hong.docx", b"PK\x03\x04 broken")}).json()
+    assert broken["allowed"] is False
+    assert "cannot be read completely" in broken["reasons"][0]
+
+
+def test_server_log_has_no_text_or_personal_data(bundled_server: Server) -> None:
+    """Runs last in this module: the log of every request above holds ids and counts only."""
+    log = bundled_server.log_path.read_text(encoding="utf-8")
+    assert "serving on" in log
+    forbidden = [
+        "Trần Thị Mai Phương", "0987 654 321", "001302012345",  # personal data in a question
+        "giấy tờ gì để đăng ký tạm trú",  # question text
+        "Kế hoạch bố trí lực lượng",  # text of a rejected message
+        "Phòng Hành chính trực tổng đài",  # text of an uploaded document
+        "Trong thời hạn 60 ngày kể từ ngày trẻ được sinh ra",  # passage text
+        "Lê Thị Hoa", "0977 111 222", "john.carter@example.org",  # text sent for redaction
+    ]
+    for text in forbidden:
+        assert text not in log, text
