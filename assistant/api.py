@@ -155,7 +155,8 @@ def create_app(assistant: Assistant) -> FastAPI:
     @app.middleware("http")
     async def request_log(request: Request, call_next):  # noqa: ANN001, ANN202 - Starlette's signature
         """Give every response an X-Request-ID and log one line per request: no bodies, no text."""
-        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        request_id = _safe_request_id(request.headers.get("x-request-id", "")) or uuid.uuid4().hex
+        request.state.request_id = request_id
         started = time.perf_counter()
         response = await call_next(request)
         response.headers["X-Request-ID"] = request_id
@@ -177,12 +178,12 @@ def create_app(assistant: Assistant) -> FastAPI:
         return {"hits": [hit.to_dict() for hit in hits]}
 
     @app.post("/v1/chat", response_model=ChatResponse, responses={200: {"content": {"text/event-stream": {}}}})
-    def chat(request: ChatRequest):  # noqa: ANN202 - JSON or a stream
-        messages = [m.model_dump() for m in request.messages]
+    def chat(body: ChatRequest, request: Request):  # noqa: ANN202 - JSON or a stream
+        messages = [m.model_dump() for m in body.messages]
         service = assistant.chat
-        if not request.stream:
-            return service.answer(messages).to_dict()
-        events = service.events(messages)
+        if not body.stream:
+            return service.answer(messages, request.state.request_id).to_dict()
+        events = service.events(messages, request.state.request_id)
         return StreamingResponse(_sse(events), media_type="text/event-stream")
 
     @app.post("/v1/redact", response_model=RedactResponse)
@@ -221,6 +222,11 @@ def create_app(assistant: Assistant) -> FastAPI:
         return {"document_id": document_id, "removed_chunks": removed}
 
     return app
+
+
+def _safe_request_id(value: str) -> str:
+    """Return a caller's request id if it is short and plain, else an empty string."""
+    return value if re.fullmatch(r"[\w.\-]{1,64}", value) else ""
 
 
 def _decision(decision) -> dict:  # noqa: ANN001 - guardrails.GateDecision

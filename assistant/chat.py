@@ -7,8 +7,11 @@ the best passage verbatim. Each result records which path produced it.
 
 from __future__ import annotations
 
+import datetime
 import logging
+import re
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
@@ -27,6 +30,8 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["generated", "extractive"]
 ROLES = ("user", "assistant")
+# A pseudonymisation placeholder such as "<PERSON_1>"; the checks ignore it.
+_PLACEHOLDER = re.compile(r"<[A-Z_]+_\d+>")
 
 
 @dataclass(frozen=True)
@@ -93,32 +98,37 @@ def validate_messages(messages: Sequence[Message], max_chars: int) -> tuple[str,
 class ChatService:
     """Answer questions from the index, with or without a language model."""
 
-    def __init__(self, index: DocumentIndex, llm: LLM | None, settings: Settings, gate=None, redactor=None) -> None:
+    def __init__(self, index: DocumentIndex, llm: LLM | None, settings: Settings, gate=None, redactor=None,
+                 audit=None) -> None:
         """gate (a guardrails.ClassificationGate) rejects marked messages and answers;
-        redactor (a guardrails.Redactor) pseudonymises all text sent to the model."""
+        redactor (a guardrails.Redactor) pseudonymises all text sent to the model;
+        audit (a guardrails.AuditLog) records both decisions, without any text."""
         self.index = index
         self.llm = llm
         self.settings = settings
         self.gate = gate
         self.redactor = redactor
+        self.audit = audit
+        self.request_id = "-"
 
-    def answer(self, messages: Sequence[Message]) -> ChatResult:
+    def answer(self, messages: Sequence[Message], request_id: str = "-") -> ChatResult:
         result: ChatResult | None = None
-        for event, data in self.events(messages):
+        for event, data in self.events(messages, request_id):
             if event == "done":
                 result = data
         assert result is not None
         return result
 
-    def events(self, messages: Sequence[Message]) -> Iterator[tuple[str, object]]:
+    def events(self, messages: Sequence[Message], request_id: str = "-") -> Iterator[tuple[str, object]]:
         """Yield ("progress", stage) events, then ("done", ChatResult)."""
+        self.request_id = request_id
         question, history = validate_messages(messages, self.settings.max_question_chars)
         self._check_gate([question, *(m["content"] for m in history if m["role"] == "user")])
         language = detect_language(question)
         timings: dict[str, float] = {}
         yield "progress", "retrieving"
         started = time.perf_counter()
-        evidence = self.retrieve(question, history)
+        evidence = self.retrieve(self._without_personal_data(question, language), history)
         timings["retrieval"] = _ms_since(started)
         if not evidence.answerable:
             reason = f"best passage below the bars (similarity {evidence.best_dense:.2f}, terms {evidence.coverage:.2f})"
@@ -138,15 +148,31 @@ class ChatService:
         text, cited = extractive_answer(language, question, passages)
         yield "done", self._result(text, cited, evidence.hits, question, "extractive", language, reasons, timings)
 
+    def _without_personal_data(self, text: str, language: str) -> str:
+        """Return text with personal data removed, so that a caller's name or phone
+        number does not count as a question term that the documents lack."""
+        if self.redactor is None:
+            return text
+        redacted = self.redactor.redact(text, language).text
+        return re.sub(r"<[A-Z_]+>", " ", redacted)
+
     def _check_gate(self, texts: Sequence[str]) -> None:
         """Raise GateRejection when a text carries a secrecy mark; the text is not kept."""
         if self.gate is None:
             return
+        from guardrails.audit import gate_record  # noqa: PLC0415
+
         for text in texts:
             decision = self.gate.check_text(text, location="message")
             if not decision.allowed:
-                log.warning("gate rejected a chat message: level %s", decision.level)
+                self._record(gate_record("chat", self.request_id, decision, action="chat_gate"))
+                log.warning("gate rejected chat request %s: level %s", self.request_id, decision.level)
                 raise GateRejection(list(decision.reasons))
+        self._record(gate_record("chat", self.request_id, decision, action="chat_gate"))
+
+    def _record(self, record) -> None:  # noqa: ANN001 - guardrails.AuditRecord
+        if self.audit is not None:
+            self.audit.append(record, request_id=self.request_id)
 
     def retrieve(self, question: str, history: Sequence[Message]) -> Evidence:
         """Return the passages for a question; a follow-up also searches with the previous question."""
@@ -162,13 +188,21 @@ class ChatService:
         dense = self.index.dense_score(question if not previous else f"{previous}\n{question}",
                                        [h.chunk_id for h in hits])
         best_dense = max(dense.values(), default=0.0)
-        terms = content_terms(question)
-        found = content_terms(" ".join(f"{h.title} {h.text}" for h in hits))
-        coverage = len(terms & found) / len(terms) if terms else 0.0
+        coverage = self._coverage(question, hits)
         answerable = best_dense >= self.settings.min_dense_score and coverage >= self.settings.min_term_coverage
         log.info("retrieved %d passages: best similarity %.3f, coverage %.2f, answerable %s",
                  len(hits), best_dense, coverage, answerable)
         return Evidence(hits, answerable, best_dense, coverage)
+
+    def _coverage(self, question: str, hits: Sequence[Hit]) -> float:
+        """Return the share of the question's terms found in the passages, each term
+        weighted by its rarity in the index, so that "Hà Nội" counts for little."""
+        terms = content_terms(question)
+        if not terms:
+            return 0.0
+        found = content_terms(" ".join(f"{h.title} {h.text}" for h in hits))
+        weights = {term: self.index.term_weight(term) for term in terms}
+        return sum(weights[t] for t in terms & found) / sum(weights.values())
 
     def _generate(self, language: str, question: str, history: Sequence[Message],
                   passages: list[tuple[str, str]]) -> tuple[tuple[str, list[int]] | None, list[str]]:
@@ -184,6 +218,7 @@ class ChatService:
         passages_sent = [(hide(heading), hide(text)) for heading, text in passages]
         history_sent: list[Message] = [{"role": m["role"], "content": hide(m["content"])} for m in _recent(history)]
         messages = build_messages(language, question_sent, passages_sent, history_sent)
+        self._record_pseudonymization(mapping)
         try:
             text = self.llm.generate(messages, self.settings.llm_max_new_tokens).strip()
         except LLMError as exc:
@@ -194,7 +229,7 @@ class ChatService:
         if detect_language(MARKER.sub("", text)) != language:
             return None, ["the generated answer is not in the language of the question"]
         report = check_answer(
-            text,
+            _PLACEHOLDER.sub("", text),
             [p[1] for p in passages_sent],
             question_sent,
             self.settings.support_threshold,
@@ -208,6 +243,15 @@ class ChatService:
         if self.gate is not None and not self.gate.check_text(text, location="message").allowed:
             return None, ["the generated answer carries a secrecy mark"]
         return (text, report.cited), []
+
+    def _record_pseudonymization(self, mapping: dict[str, str]) -> None:
+        from guardrails.audit import AuditRecord  # noqa: PLC0415
+
+        counts = dict(Counter(re.sub(r"_\d+>$", ">", key).strip("<>") for key in mapping))
+        self._record(AuditRecord(
+            time=datetime.datetime.now(datetime.UTC), actor="chat", action="chat_pseudonymization",
+            subject_id=self.request_id, decision="pseudonymized" if counts else "unchanged", entity_counts=counts,
+        ))
 
     def _pseudonymizer(self, mapping: dict[str, str]):  # noqa: ANN202 - str -> str
         if self.redactor is None:

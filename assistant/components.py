@@ -53,4 +53,19 @@ def build_ingestor(settings: Settings, index: DocumentIndex, show_progress: bool
     limits = IngestLimits(max_file_bytes=settings.max_upload_bytes, max_document_chars=settings.max_document_chars)
     factory = (lambda: redactor) if redactor is not None else partial(build_redactor, settings)
     return Ingestor(index, build_gate(settings), limits, settings.embedding_max_tokens, show_progress,
-                    redactor_factory=factory, redact=settings.redact_at_ingest)
+                    redactor_factory=factory, redact=settings.redact_at_ingest,
+                    audit=build_audit_log(settings), quarantine=build_quarantine(settings))
+
+
+def build_audit_log(settings: Settings):  # noqa: ANN201 - guardrails.AuditLog
+    from guardrails import AuditLog
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return AuditLog(settings.data_dir / "audit.sqlite3")
+
+
+def build_quarantine(settings: Settings):  # noqa: ANN201 - guardrails.Quarantine
+    from guardrails import Quarantine
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Quarantine(settings.data_dir / "quarantine.sqlite3")

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from assistant.chat import ChatService
-from assistant.components import build_gate, build_index, build_ingestor, build_redactor
+from assistant.components import build_audit_log, build_gate, build_index, build_ingestor, build_redactor
 from assistant.llm import LLM, build_llm
 from assistant.settings import Settings
 from retrieval.ingest import IngestResult
@@ -26,6 +26,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._ingest_lock = threading.Lock()
         self.gate = build_gate(settings)
+        self.audit = build_audit_log(settings)
         self._redactor = None
 
     @property
@@ -47,7 +48,7 @@ class Assistant:
     def chat(self) -> ChatService:
         llm = self.llm
         redactor = self.redactor if llm is not None else None
-        return ChatService(self.index, llm, self.settings, gate=self.gate, redactor=redactor)
+        return ChatService(self.index, llm, self.settings, gate=self.gate, redactor=redactor, audit=self.audit)
 
     def warm_up(self) -> None:
         """Load the models and the index now rather than on the first request."""

@@ -22,6 +22,7 @@ class BM25Index:
         self.ids = np.zeros(0, dtype=np.int64)
         self.vocabulary: dict[str, int] = {}
         self.weights = sparse.csc_matrix((0, 0), dtype=np.float32)
+        self.idf_values = np.zeros(0, dtype=np.float32)
 
     def build(self, ids: Sequence[int], token_lists: Sequence[Sequence[str]]) -> None:
         self.ids = np.asarray(ids, dtype=np.int64)
@@ -43,12 +44,20 @@ class BM25Index:
         n_docs = len(token_lists)
         doc_freq = np.bincount(np.asarray(cols), minlength=len(vocabulary)).astype(np.float32)
         idf = np.log(1.0 + (n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
+        self.idf_values = idf.astype(np.float32)
         average = float(lengths.mean()) or 1.0
         norm = self.k1 * (1.0 - self.b + self.b * lengths[rows_a] / average)
         values = idf[np.asarray(cols)] * tf * (self.k1 + 1.0) / (tf + norm)
         self.weights = sparse.csc_matrix(
             (values.astype(np.float32), (rows_a, np.asarray(cols))), shape=(n_docs, len(vocabulary))
         )
+
+    def idf(self, term: str) -> float:
+        """Return the inverse document frequency of term; an unseen term weighs as much as the rarest."""
+        column = self.vocabulary.get(term)
+        if column is None:
+            return float(np.log(1.0 + (len(self) + 0.5) / 0.5))
+        return float(self.idf_values[column])
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])

@@ -178,6 +178,11 @@ class DocumentIndex:
             found[chunk_id] = float(vector @ query_vector)
         return found
 
+    def term_weight(self, term: str) -> float:
+        """Return the BM25 inverse document frequency of a lower-case term."""
+        self.refresh()
+        return self._bm25.idf(term)
+
     def _fuse(self, *rankings: list[tuple[int, float]]) -> list[tuple[int, float]]:
         scores: dict[int, float] = {}
         for ranking in rankings:

@@ -7,6 +7,7 @@ reason, and documents are written in batches, each in one transaction.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -57,11 +58,16 @@ class Ingestor:
 
     def __init__(self, index: DocumentIndex, gate, limits: IngestLimits | None = None, max_tokens: int = 512,
                  show_progress: bool = False, redactor_factory: Callable[[], object] | None = None,
-                 redact: bool = True) -> None:
+                 redact: bool = True, audit=None, quarantine=None, actor: str = "ingest") -> None:
         """gate is a guardrails.ClassificationGate. With a redactor_factory, chunks
-        are scanned for personal data: redacted when redact is true, else flagged."""
+        are scanned for personal data: redacted when redact is true, else flagged.
+        audit (a guardrails.AuditLog) receives every gate and redaction decision;
+        quarantine (a guardrails.Quarantine) receives files the gate cannot read."""
         self.index = index
         self.gate = gate
+        self.audit = audit
+        self.quarantine = quarantine
+        self.actor = actor
         self._redactor_factory = redactor_factory
         self._redactor = None
         self.redact = redact
@@ -181,19 +187,41 @@ class Ingestor:
         return result
 
     def _check_gate(self, document: ParsedDocument, path: Path | None) -> tuple[Status, str] | None:
-        from guardrails import GateReadError  # noqa: PLC0415
+        """Return (status, reason) when the gate keeps the document out, else None.
 
+        A file whose parts the gate cannot read is quarantined. Once an admin
+        released it, its body text is still checked on the next ingestion.
+        """
+        from guardrails import GateReadError  # noqa: PLC0415 - guardrails loads on first use
+        from guardrails.audit import AuditRecord, gate_record  # noqa: PLC0415
+
+        released = (
+            path is not None
+            and self.quarantine is not None
+            and self.quarantine.is_released(document.document_id, document.content_hash)
+        )
         try:
-            if path is None:
+            if path is None or released:
                 decision = self.gate.check_text(document.text, location="body")
             else:
                 decision = self.gate.check_file(path, body_text=document.text)
         except GateReadError as exc:
+            if self.quarantine is not None:
+                self.quarantine.add(document.document_id, document.source, str(exc), document.content_hash)
+            self._record(AuditRecord(time=_now(), actor=self.actor, action="ingest_gate",
+                                     subject_id=document.document_id, decision="quarantined",
+                                     reasons=(str(exc)[:300],)))
+            log.info("gate could not read document %s; quarantined", document.document_id)
             return "quarantined", str(exc)
+        self._record(gate_record(self.actor, document.document_id, decision, action="ingest_gate"))
         if decision.allowed:
             return None
         log.info("gate blocked document %s: level %s", document.document_id, decision.level)
         return "blocked", "; ".join(decision.reasons)
+
+    def _record(self, record) -> None:  # noqa: ANN001 - guardrails.AuditRecord
+        if self.audit is not None:
+            self.audit.append(record)
 
     def _flush(self) -> None:
         """Chunk, embed and store the queued documents in one transaction."""
@@ -237,8 +265,18 @@ class Ingestor:
         if not result.entities:
             return chunk
         counts = dict(Counter(entity.type for entity in result.entities))
+        if self.audit is not None:
+            from guardrails.audit import redaction_record  # noqa: PLC0415
+
+            action = "ingest_redaction" if self.redact else "ingest_personal_data_flag"
+            subject = f"{chunk.document_id}#{chunk.ordinal}"
+            self._record(redaction_record(self.actor, subject, result.entities, action=action))
         text = result.text if self.redact else chunk.text
         return replace(chunk, text=text, personal_data=counts)
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
 
 
 def summarize(results: Sequence[IngestResult]) -> dict[str, int]:

@@ -133,3 +133,39 @@ def test_follow_up_sends_history_to_model(index: DocumentIndex) -> None:
 def test_invalid_messages_are_rejected(index: DocumentIndex, messages: list, message: str) -> None:
     with pytest.raises(InputError, match=message):
         service(index, None).answer(messages)
+
+
+def test_model_sees_placeholders_and_caller_gets_values(index: DocumentIndex, redactor, tmp_path: Path) -> None:
+    from guardrails import AuditLog, ClassificationGate
+
+    question = "Tôi là Phạm Quốc Bảo, điện thoại 0903 222 111. Thời hạn thẩm định hồ sơ đăng ký thường trú?"
+    reply = "Cơ quan đăng ký cư trú thẩm định trong 07 ngày làm việc kể từ ngày nhận được hồ sơ đầy đủ [1]."
+    llm = FakeLLM(["Thưa ông <PERSON_1>: " + reply])
+    audit = AuditLog(tmp_path / "audit.sqlite3")
+    chat = ChatService(index, llm, Settings(data_dir=index.data_dir, min_dense_score=0.2),
+                       gate=ClassificationGate(), redactor=redactor, audit=audit)
+    result = chat.answer([{"role": "user", "content": question}], request_id="req-7")
+    prompt = "\n".join(m["content"] for m in llm.prompts[0])
+    assert "Phạm Quốc Bảo" not in prompt
+    assert "0903 222 111" not in prompt
+    assert "<PERSON_1>" in prompt
+    assert result.mode == "generated"
+    assert result.answer.startswith("Thưa ông Phạm Quốc Bảo: ")
+    records = {r["action"]: r for r in audit.records(limit=10)}
+    assert records["chat_gate"]["decision"] == "allowed"
+    assert records["chat_pseudonymization"]["entity_counts"] == {"PERSON": 1, "PHONE_NUMBER": 1}
+    assert records["chat_pseudonymization"]["request_id"] == "req-7"
+    assert "Phạm" not in str(audit.records(limit=10))
+
+
+def test_marked_message_rejected_and_audited(index: DocumentIndex, tmp_path: Path) -> None:
+    from assistant.errors import GateRejection
+    from guardrails import AuditLog, ClassificationGate
+
+    audit = AuditLog(tmp_path / "audit.sqlite3")
+    chat = ChatService(index, FakeLLM(), Settings(data_dir=index.data_dir), gate=ClassificationGate(), audit=audit)
+    with pytest.raises(GateRejection, match="TỐI MẬT"):
+        chat.answer([{"role": "user", "content": "TỐI MẬT\n\nPhương án bảo vệ hội nghị"}], request_id="req-8")
+    [record] = audit.records(limit=10)
+    assert (record["action"], record["decision"], record["request_id"]) == ("chat_gate", "blocked", "req-8")
+    assert "Phương án" not in str(record)

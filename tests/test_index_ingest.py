@@ -222,3 +222,60 @@ def test_personal_data_redacted_or_flagged(tmp_path: Path, redactor, redact: boo
     assert ("Nguyễn Văn Hùng" in text) is visible
     assert "cấp phép xây dựng" in text
     assert any(flag.get("PHONE_NUMBER") == 1 for flag in flags), flags
+
+
+def encrypted_pdf(path: Path, text: str) -> None:
+    """Write a PDF that opens without a password but is encrypted, which the gate cannot vouch for."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(minimal_pdf(text))) as source:
+        source.save(path, encryption=pikepdf.Encryption(owner="owner-password", user="", R=4))
+
+
+def test_unreadable_file_quarantined_until_released(tmp_path: Path) -> None:
+    from guardrails import AuditLog, Quarantine
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    encrypted_pdf(folder / "report.pdf", "Encrypted service report for the city")
+    index = make_index(tmp_path / "data")
+    quarantine = Quarantine(tmp_path / "data" / "quarantine.sqlite3")
+    audit = AuditLog(tmp_path / "data" / "audit.sqlite3")
+
+    def ingest() -> object:
+        ingestor = Ingestor(index, ClassificationGate(), IngestLimits(), max_tokens=256, audit=audit,
+                            quarantine=quarantine)
+        return ingestor.ingest([folder])[0]
+
+    first = ingest()
+    assert first.status == "quarantined"
+    assert "encrypted" in first.reason
+    [entry] = quarantine.list()
+    assert entry.document_id == "in/report.pdf"
+    assert index.stats()["documents"] == 0
+    assert ingest().status == "quarantined"
+    assert len(quarantine.list()) == 1
+
+    quarantine.release(entry.id, actor="admin", justification="Checked the paper original: no secrecy mark.")
+    assert ingest().status == "indexed"
+    assert index.search("encrypted service report", k=1)[0].document_id == "in/report.pdf"
+
+    decisions = [(r["action"], r["decision"]) for r in audit.records(limit=10)]
+    assert decisions.count(("ingest_gate", "quarantined")) == 2
+    assert ("ingest_gate", "allowed") in decisions
+    assert all("Encrypted service report" not in str(r) for r in audit.records(limit=10))
+
+
+def test_gate_decisions_are_audited(tmp_path: Path, corpus: Path) -> None:
+    from guardrails import AuditLog
+
+    (corpus / "mat.txt").write_text("MẬT\n\nNội dung.", encoding="utf-8")
+    audit = AuditLog(tmp_path / "audit.sqlite3")
+    Ingestor(make_index(tmp_path / "data"), ClassificationGate(), IngestLimits(), max_tokens=256,
+             audit=audit).ingest([corpus])
+    rows = {r["subject_id"]: r for r in audit.records(limit=10)}
+    assert rows["docs/mat.txt"]["decision"] == "blocked"
+    assert "MẬT" in rows["docs/mat.txt"]["reasons"][0]
+    assert rows["docs/khai-sinh.md"]["decision"] == "allowed"
