@@ -30,6 +30,8 @@ def build_index(settings: Settings) -> DocumentIndex:
         partial(build_embedder, settings),
         candidates=settings.candidates,
         rrf_k=settings.rrf_k,
+        fusion=settings.fusion,
+        dense_weight=settings.dense_weight,
     )
 
 

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 SearchMode = Literal["hybrid", "dense", "bm25"]
 SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
+FUSIONS: tuple[str, ...] = ("score", "rrf")
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,18 @@ class DocumentIndex:
         embedder_factory: Callable[[], Embedder],
         candidates: int = 50,
         rrf_k: int = 60,
+        fusion: str = "score",
+        dense_weight: float = 0.6,
     ) -> None:
         self.data_dir = data_dir
         self.store = ChunkStore(data_dir / "chunks.sqlite3")
         self.vector_path = data_dir / "vectors.faiss"
         self.candidates = candidates
         self.rrf_k = rrf_k
+        if fusion not in FUSIONS:
+            raise ValueError(f"unknown fusion {fusion!r}; use one of {FUSIONS}")
+        self.fusion = fusion
+        self.dense_weight = dense_weight
         self._embedder_factory = embedder_factory
         self._embedder: Embedder | None = None
         self._lock = threading.RLock()
@@ -130,7 +137,7 @@ class DocumentIndex:
             return removed
 
     def search(self, query: str, k: int = 5, mode: SearchMode = "hybrid") -> list[Hit]:
-        """Return the k best chunks for query; hybrid fuses dense and BM25 ranks (RRF)."""
+        """Return the k best chunks for query; hybrid fuses the dense and BM25 lists."""
         if mode not in SEARCH_MODES:
             raise ValueError(f"unknown search mode {mode!r}; use one of {SEARCH_MODES}")
         self.refresh()
@@ -141,6 +148,8 @@ class DocumentIndex:
         if mode in ("hybrid", "bm25"):
             lexical = self._bm25.search(lexical_tokens(query), self.candidates)
         fused = self._fuse(dense, lexical) if mode == "hybrid" else dense or lexical
+        if mode == "hybrid" and self.fusion == "score":
+            fused = self._fuse_scores(dense, lexical)
         top = fused[:k]
         chunks = self.store.chunks_by_id([chunk_id for chunk_id, _ in top])
         dense_scores, lexical_scores = dict(dense), dict(lexical)
@@ -183,7 +192,20 @@ class DocumentIndex:
         self.refresh()
         return self._bm25.idf(term)
 
+    def _fuse_scores(self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Combine the two lists' scores, each divided by its list's best score,
+        weighting dense by dense_weight and BM25 by the rest."""
+        scores: dict[int, float] = {}
+        for weight, ranking in ((self.dense_weight, dense), (1.0 - self.dense_weight, lexical)):
+            best = max((score for _, score in ranking), default=0.0)
+            if best <= 0:
+                continue
+            for chunk_id, score in ranking:
+                scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * score / best
+        return sorted(scores.items(), key=lambda item: -item[1])
+
     def _fuse(self, *rankings: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Reciprocal rank fusion: each list adds 1 / (rrf_k + rank)."""
         scores: dict[int, float] = {}
         for ranking in rankings:
             for rank, (chunk_id, _) in enumerate(ranking, start=1):

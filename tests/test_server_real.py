@@ -84,7 +84,7 @@ def test_chat_answers_vietnamese_with_citation(bundled_server: Server) -> None:
 
 
 def test_chat_answers_english_in_english(bundled_server: Server) -> None:
-    result = chat(bundled_server, "Which department took over transport after the restructuring?")
+    result = chat(bundled_server, "Which department is in charge of transport in Hanoi?")
     assert result["answered"] is True
     assert result["language"] == "en"
     assert "Construction" in result["answer"] or "Xây dựng" in result["answer"]
@@ -222,7 +222,8 @@ def test_chat_rejects_marked_message(bundled_server: Server, message: str) -> No
 def test_chat_with_personal_data_answers(bundled_server: Server) -> None:
     result = chat(bundled_server, PERSONAL_QUESTION)
     assert result["answered"] is True
-    assert "tam-tru" in result["citations"][0]["document_id"] or result["citations"]
+    cited = [c["document_id"] for c in result["citations"]]
+    assert any("tam-tru" in document_id for document_id in cited), cited
 
 
 @pytest.mark.parametrize(
@@ -269,7 +270,7 @@ def test_classify_file_endpoint(bundled_server: Server) -> None:
 
 
 def test_server_log_has_no_text_or_personal_data(bundled_server: Server) -> None:
-    """Runs last in this module: the log of every request above holds ids and counts only."""
+    """Runs last in this module: the log of every request above contains ids and counts only."""
     log = bundled_server.log_path.read_text(encoding="utf-8")
     assert "serving on" in log
     forbidden = [
