@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["generated", "extractive"]
 ROLES = ("user", "assistant")
+# Entity types that stay in the search query: places and groups, not people or numbers.
+_KEPT_FOR_SEARCH = frozenset({"LOCATION", "NRP"})
 # A pseudonymisation placeholder such as "<PERSON_1>"; the checks ignore it.
 _PLACEHOLDER = re.compile(r"<[A-Z_]+_\d+>")
 
@@ -149,12 +151,19 @@ class ChatService:
         yield "done", self._result(text, cited, evidence.hits, question, "extractive", language, reasons, timings)
 
     def _without_personal_data(self, text: str, language: str) -> str:
-        """Return text with personal data removed, so that a caller's name or phone
-        number does not count as a question term that the documents lack."""
+        """Return text without the people, numbers and accounts in it, so that a caller's
+        name or phone number does not count as a question term the documents lack.
+        Places stay, because "in Hanoi" is part of what is asked."""
         if self.redactor is None:
             return text
-        redacted = self.redactor.redact(text, language).text
-        return re.sub(r"<[A-Z_]+>", " ", redacted)
+        kept, cursor = [], 0
+        for entity in self.redactor.analyze(text, language):
+            if entity.type in _KEPT_FOR_SEARCH:
+                continue
+            kept.append(text[cursor : entity.start])
+            cursor = entity.end
+        kept.append(text[cursor:])
+        return " ".join(" ".join(kept).split())
 
     def _check_gate(self, texts: Sequence[str]) -> None:
         """Raise GateRejection when a text carries a secrecy mark; the text is not kept."""

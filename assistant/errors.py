@@ -21,6 +21,10 @@ class InputError(AssistantError, ValueError):
     """A request or file is empty, too large, of the wrong type or unreadable."""
 
 
+class IncompleteDocumentError(InputError):
+    """Part of a document could not be read, so the gate cannot vouch for all of it."""
+
+
 class DocumentNotFoundError(AssistantError, KeyError):
     """No indexed document has the given id."""
 

@@ -198,10 +198,10 @@ class DocumentIndex:
         scores: dict[int, float] = {}
         for weight, ranking in ((self.dense_weight, dense), (1.0 - self.dense_weight, lexical)):
             best = max((score for _, score in ranking), default=0.0)
-            if best <= 0:
-                continue
             for chunk_id, score in ranking:
-                scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * score / best
+                # A list whose best score is not positive still contributes its ids, ranked last.
+                share = weight * score / best if best > 0 else 0.0
+                scores[chunk_id] = scores.get(chunk_id, 0.0) + share
         return sorted(scores.items(), key=lambda item: -item[1])
 
     def _fuse(self, *rankings: list[tuple[int, float]]) -> list[tuple[int, float]]:

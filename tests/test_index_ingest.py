@@ -279,3 +279,38 @@ def test_gate_decisions_are_audited(tmp_path: Path, corpus: Path) -> None:
     assert rows["docs/mat.txt"]["decision"] == "blocked"
     assert "MẬT" in rows["docs/mat.txt"]["reasons"][0]
     assert rows["docs/khai-sinh.md"]["decision"] == "allowed"
+
+
+def pdf_with_blank_second_page(text: str) -> bytes:
+    """Return a two-page PDF whose second page has no text layer, like a scanned page."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(minimal_pdf(text))) as pdf:
+        pdf.add_blank_page(page_size=(612, 792))
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+def test_pdf_page_without_text_is_quarantined_until_released(tmp_path: Path) -> None:
+    from guardrails import Quarantine
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(pdf_with_blank_second_page("Report with a scanned annex"))
+    index = make_index(tmp_path / "data")
+    quarantine = Quarantine(tmp_path / "quarantine.sqlite3")
+
+    def ingest() -> object:
+        return Ingestor(index, ClassificationGate(), IngestLimits(), max_tokens=256,
+                        quarantine=quarantine).ingest([folder])[0]
+
+    first = ingest()
+    assert first.status == "quarantined"
+    assert "page(s) 2 of 2 have no text layer" in first.reason
+    [entry] = quarantine.list()
+    quarantine.release(entry.id, actor="admin", justification="The annex is a public map, checked by eye.")
+    assert ingest().status == "indexed"
+    assert index.search("scanned annex", k=1)[0].document_id == "in/scan.pdf"
