@@ -189,8 +189,10 @@ class ChatService:
         hits = self.index.search(question, k=max(k, 5))
         previous = next((m["content"] for m in reversed(history) if m["role"] == "user"), None)
         if previous:
+            # A follow-up such as "Có mất lệ phí không?" names its topic only in the
+            # earlier turn, so the combined query leads.
             followup = self.index.search(f"{previous}\n{question}", k=max(k, 5))
-            hits = _interleave(hits, followup)
+            hits = _interleave(followup, hits)
         hits = hits[:k]
         if not hits:
             return Evidence([], False, 0.0, 0.0)

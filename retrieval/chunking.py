@@ -51,9 +51,13 @@ class _Unit:
 class StructuredChunker:
     """Split documents into chunks of at most max_tokens, by their structure."""
 
-    def __init__(self, count_tokens: TokenCounter = estimate_tokens, max_tokens: int = 480) -> None:
+    def __init__(self, count_tokens: TokenCounter = estimate_tokens, max_tokens: int = 480,
+                 section_tokens: int | None = None) -> None:
+        """max_tokens bounds an article's chunk; section_tokens (default: half of it) bounds
+        the chunks of other documents, whose long sections mix topics."""
         self.count_tokens = count_tokens
         self.max_tokens = max_tokens
+        self.section_tokens = section_tokens or max_tokens // 2
 
     def split(self, document: ParsedDocument) -> list[Chunk]:
         lines = _lines_of(document.blocks)
@@ -81,11 +85,13 @@ class StructuredChunker:
         if not body and not unit.heading:
             return []
         whole = _join(unit.heading, body)
-        if self.count_tokens(whole) <= self.max_tokens:
+        is_article = ARTICLE.match(unit.heading) is not None
+        limit = self.max_tokens if is_article else self.section_tokens
+        if self.count_tokens(whole) <= limit:
             return [(whole, unit.label, _first_page(body))]
-        if ARTICLE.match(unit.heading):
+        if is_article:
             return self._split_clauses(unit, body)
-        return self._split_paragraphs(unit, body)
+        return self._split_paragraphs(unit, body, limit)
 
     def _split_clauses(self, unit: _Unit, body: list[_Line]) -> list[tuple[str, str, int | None]]:
         groups = _clause_groups(body)
@@ -109,11 +115,11 @@ class StructuredChunker:
         flush()
         return pieces
 
-    def _split_paragraphs(self, unit: _Unit, body: list[_Line]) -> list[tuple[str, str, int | None]]:
+    def _split_paragraphs(self, unit: _Unit, body: list[_Line], limit: int) -> list[tuple[str, str, int | None]]:
         pieces: list[tuple[str, str, int | None]] = []
         run: list[_Line] = []
         for line in body:
-            if run and self.count_tokens(_join(unit.heading, run + [line])) > self.max_tokens:
+            if run and self.count_tokens(_join(unit.heading, run + [line])) > limit:
                 pieces.extend(self._fit(unit.heading, run, unit.label))
                 run = []
             run.append(line)

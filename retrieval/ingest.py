@@ -29,6 +29,9 @@ from retrieval.tokens import lexical_tokens
 
 log = logging.getLogger(__name__)
 
+# Bump when the chunking rules change, so that existing indexes are re-chunked.
+CHUNKING_VERSION = 2
+
 Status = Literal["indexed", "unchanged", "blocked", "quarantined", "failed", "skipped"]
 STATUSES: tuple[Status, ...] = ("indexed", "unchanged", "blocked", "quarantined", "failed", "skipped")
 
@@ -76,6 +79,7 @@ class Ingestor:
         self.max_tokens = max_tokens
         self.show_progress = show_progress
         self._chunker: StructuredChunker | None = None
+        self._rechunk_all = False
         self._pending: list[tuple[ParsedDocument, IngestResult, list, list[list[str]]]] = []
 
     @property
@@ -87,6 +91,7 @@ class Ingestor:
 
     def ingest(self, paths: Sequence[Path]) -> list[IngestResult]:
         """Ingest files and folders (recursively); return one result per document."""
+        self._check_chunking_settings()
         results: list[IngestResult] = []
         files = list(self._walk(paths, results))
         bar = tqdm(files, unit="file", desc="ingesting", disable=not self.show_progress)
@@ -95,6 +100,17 @@ class Ingestor:
         self._flush()
         log.info("ingestion finished: %s", summarize(results))
         return results
+
+    def _check_chunking_settings(self) -> None:
+        """Re-chunk every document on this run when the chunking settings changed,
+        because an unchanged file would otherwise keep chunks cut the old way."""
+        signature = f"{CHUNKING_VERSION}:{self.max_tokens}"
+        recorded = self.index.store.get_meta("chunking")
+        self._rechunk_all = recorded is not None and recorded != signature
+        if self._rechunk_all:
+            log.warning("chunking settings changed from %s to %s; re-chunking every document", recorded, signature)
+        if recorded != signature:
+            self.index.store.set_meta("chunking", signature)
 
     def ingest_file(self, path: Path, document_id: str, flush: bool = True) -> list[IngestResult]:
         """Ingest one file; JSONL files give one result per record."""
@@ -168,7 +184,7 @@ class Ingestor:
                 results.append(IngestResult(str(path), None, "failed", str(record)))
                 continue
             result = IngestResult(str(path), record.document_id, "failed")
-            if known.get(record.document_id) == record.content_hash:
+            if known.get(record.document_id) == record.content_hash and not self._rechunk_all:
                 result.status = "unchanged"
                 results.append(result)
                 continue
@@ -181,7 +197,8 @@ class Ingestor:
             result.reason = (f"text has {len(document.text):,} characters, above the limit of "
                              f"{self.limits.max_document_chars:,}; split the document")
             return result
-        if path is not None and self.index.store.content_hash(document.document_id) == document.content_hash:
+        unchanged = self.index.store.content_hash(document.document_id) == document.content_hash
+        if path is not None and unchanged and not self._rechunk_all:
             result.status = "unchanged"
             return result
         verdict = self._check_gate(document, path)

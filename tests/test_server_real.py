@@ -84,7 +84,7 @@ def test_chat_answers_vietnamese_with_citation(bundled_server: Server) -> None:
 
 
 def test_chat_answers_english_in_english(bundled_server: Server) -> None:
-    result = chat(bundled_server, "Which department is in charge of transport in Hanoi?")
+    result = chat(bundled_server, "Which department took over transport after the restructuring?")
     assert result["answered"] is True
     assert result["language"] == "en"
     assert "Construction" in result["answer"] or "Xây dựng" in result["answer"]
