@@ -23,6 +23,9 @@ $(VENV)/.deps-installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
+	# unstructured[pdf] would pull a multi-GB CUDA torch, so its inference package comes
+	# without dependencies; the lock file carries what partition_pdf imports
+	# (pikepdf, pandas, onnx, onnxruntime, matplotlib, opencv-python-headless, ...).
 	$(BIN)/pip install --quiet --no-deps unstructured-inference==1.6.14
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet llama-cpp-python==0.3.36
 	touch $@
