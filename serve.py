@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
 
     enforce_offline()
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Presidio warns about each recognizer of a language it was not asked to load.
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     import uvicorn
 
     from assistant.api import create_app

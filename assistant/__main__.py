@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
 
     enforce_offline()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Presidio warns about each recognizer of a language it was not asked to load.
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     from assistant.service import Assistant
     from assistant.settings import Settings
 

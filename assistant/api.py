@@ -33,6 +33,8 @@ from guardrails import GateReadError
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+# File systems limit a name to 255 bytes; Vietnamese letters take 2 to 3 bytes each.
+MAX_NAME_CHARS = 80
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
 
 
@@ -237,6 +239,9 @@ def _decision(decision) -> dict:  # noqa: ANN001 - guardrails.GateDecision
 def _saved_upload(assistant: Assistant, upload: UploadFile) -> Iterator[Path]:
     """Save an upload under its sanitised name in a temporary folder, within the size limit."""
     name = _UNSAFE_NAME.sub("_", Path(upload.filename or "").name).strip("._")
+    if len(name) > MAX_NAME_CHARS:
+        stem, dot, suffix = name.rpartition(".")
+        name = (stem[: MAX_NAME_CHARS - len(suffix) - 1] + dot + suffix) if dot else name[:MAX_NAME_CHARS]
     if not name:
         raise InputError("the upload has no file name; send it as multipart field 'file' with a name")
     limit = assistant.settings.max_upload_bytes

@@ -125,7 +125,7 @@ class ChatService:
         """Yield ("progress", stage) events, then ("done", ChatResult)."""
         self.request_id = request_id
         question, history = validate_messages(messages, self.settings.max_question_chars)
-        self._check_gate([question, *(m["content"] for m in history if m["role"] == "user")])
+        self._check_gate([question, *(m["content"] for m in history)])
         language = detect_language(question)
         timings: dict[str, float] = {}
         yield "progress", "retrieving"
@@ -199,7 +199,8 @@ class ChatService:
         dense = self.index.dense_score(question if not previous else f"{previous}\n{question}",
                                        [h.chunk_id for h in hits])
         best_dense = max(dense.values(), default=0.0)
-        coverage = self._coverage(question, hits)
+        # A follow-up's terms include the earlier question's ("How much does it cost?").
+        coverage = self._coverage(f"{previous}\n{question}" if previous else question, hits)
         answerable = best_dense >= self.settings.min_dense_score and coverage >= self.settings.min_term_coverage
         log.info("retrieved %d passages: best similarity %.3f, coverage %.2f, answerable %s",
                  len(hits), best_dense, coverage, answerable)
@@ -248,7 +249,7 @@ class ChatService:
         )
         if not report.ok:
             log.info("generated answer failed the grounding check: %d problems", len(report.problems))
-            return None, report.problems
+            return None, list(dict.fromkeys(report.problems))
         if self.redactor is not None:
             text = self.redactor.restore(text, mapping)
         if self.gate is not None and not self.gate.check_text(text, location="message").allowed:

@@ -14,7 +14,7 @@ import logging
 import sys
 from pathlib import Path
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, DocumentNotFoundError
 from assistant.settings import Settings
 from retrieval.index import SEARCH_MODES
 from retrieval.ingest import summarize
@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Presidio warns about each recognizer of a language it was not asked to load.
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     overrides = {"data_dir": args.data_dir} if getattr(args, "data_dir", None) else {}
     try:
         settings = Settings(**overrides)
@@ -75,10 +77,16 @@ def _remove(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.components import build_index
 
     index = build_index(settings)
+    status = 0
     for document_id in args.document_ids:
-        removed = index.remove(document_id)
+        try:
+            removed = index.remove(document_id)
+        except DocumentNotFoundError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 2
+            continue
         print(f"removed {document_id} ({removed} chunks)")
-    return 0
+    return status
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
@@ -91,6 +99,10 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.components import build_index
+
+    if not args.query.strip():
+        print("error: the query is empty; give words to search for", file=sys.stderr)
+        return 2
 
     for hit in build_index(settings).search(args.query, args.k, args.mode):
         print(f"{hit.score:.4f}\t{hit.document_id}\t{hit.locator}\t{hit.text[:100]!r}")

@@ -29,8 +29,13 @@ from retrieval.tokens import lexical_tokens
 
 log = logging.getLogger(__name__)
 
+# Ingestion changes stored public text, so it redacts only confident detections,
+# and never places or nationalities (see Ingestor._screen_personal_data).
+INGEST_MIN_SCORE = 0.6
+INGEST_KEPT_TYPES = frozenset({"LOCATION", "NRP"})
+
 # Bump when the chunking rules change, so that existing indexes are re-chunked.
-CHUNKING_VERSION = 2
+CHUNKING_VERSION = 3
 
 Status = Literal["indexed", "unchanged", "blocked", "quarantined", "failed", "skipped"]
 STATUSES: tuple[Status, ...] = ("indexed", "unchanged", "blocked", "quarantined", "failed", "skipped")
@@ -122,6 +127,9 @@ class Ingestor:
             reason = (f"{path} is {size:,} bytes, above the limit of {self.limits.max_file_bytes:,} "
                       "(ASSISTANT_MAX_UPLOAD_BYTES); split it or raise the limit")
             return [IngestResult(str(path), document_id, "failed", reason)]
+        if suffix_of(path) not in SUPPORTED_SUFFIXES:
+            reason = f"unsupported extension {path.suffix or '(none)'!r}; supported: {sorted(SUPPORTED_SUFFIXES)}"
+            return [IngestResult(str(path), document_id, "skipped", reason)]
         if suffix_of(path) in JSONL_SUFFIXES:
             results = self._ingest_jsonl(path)
         else:
@@ -294,23 +302,42 @@ class Ingestor:
         return chunks, tokens
 
     def _screen_personal_data(self, chunk: Chunk) -> Chunk:
-        """Redact or flag the personal data in a chunk, by the redact setting."""
+        """Redact or flag the personal data in a chunk, by the redact setting.
+
+        Only confident detections count here, and places and nationalities stay:
+        a public document that names Hà Nội or "Vietnamese citizens" must read as
+        written, and a low-scoring lower-case name match ("quản lý văn bản") is
+        more often an ordinary phrase than a person.
+        """
         if self._redactor_factory is None:
             return chunk
         if self._redactor is None:
             self._redactor = self._redactor_factory()
-        result = self._redactor.redact(chunk.text, detect_language(chunk.text))
-        if not result.entities:
+        found = self._redactor.analyze(chunk.text, detect_language(chunk.text))
+        entities = [e for e in found if e.score >= INGEST_MIN_SCORE and e.type not in INGEST_KEPT_TYPES]
+        if not entities:
             return chunk
-        counts = dict(Counter(entity.type for entity in result.entities))
+        counts = dict(Counter(entity.type for entity in entities))
         if self.audit is not None:
             from guardrails.audit import redaction_record  # noqa: PLC0415
 
             action = "ingest_redaction" if self.redact else "ingest_personal_data_flag"
             subject = f"{chunk.document_id}#{chunk.ordinal}"
-            self._record(redaction_record(self.actor, subject, result.entities, action=action))
-        text = result.text if self.redact else chunk.text
+            self._record(redaction_record(self.actor, subject, entities, action=action))
+        text = _replace_spans(chunk.text, entities) if self.redact else chunk.text
         return replace(chunk, text=text, personal_data=counts)
+
+
+def _replace_spans(text: str, entities: Sequence) -> str:
+    """Replace each (non-overlapping) entity span with its type in angle brackets."""
+    parts, cursor = [], 0
+    for entity in sorted(entities, key=lambda e: e.start):
+        if entity.start < cursor:
+            continue
+        parts.extend([text[cursor : entity.start], f"<{entity.type}>"])
+        cursor = entity.end
+    parts.append(text[cursor:])
+    return "".join(parts)
 
 
 def _file_hash(path: Path) -> str:

@@ -211,6 +211,8 @@ def load_structured_file(path: Path, document_id: str, require_all_pages: bool =
     except InputError:
         raise
     except Exception as exc:  # unstructured raises many unrelated types for broken files
+        if suffix_of(path) == ".pdf" and _is_encrypted_pdf(path):
+            raise IncompleteDocumentError(f"{path} is an encrypted PDF; decrypt it, or release it from the quarantine") from exc
         raise InputError(f"{path} could not be parsed as {suffix_of(path)[1:].upper()}: {type(exc).__name__}: {exc}") from exc
     blocks = []
     for element in elements:
@@ -228,6 +230,8 @@ def load_structured_file(path: Path, document_id: str, require_all_pages: bool =
         page = getattr(element.metadata, "page_number", None)
         blocks.append(Block(text, kind=kind, page=page))
     if not blocks:
+        if media_type == "application/pdf" and _is_encrypted_pdf(path):
+            raise IncompleteDocumentError(f"{path} is an encrypted PDF; decrypt it, or release it from the quarantine")
         hint = " (a scanned PDF needs OCR first)" if media_type == "application/pdf" else ""
         raise InputError(f"{path} contains no extractable text{hint}")
     if media_type == "application/pdf" and require_all_pages:
@@ -241,6 +245,15 @@ def load_structured_file(path: Path, document_id: str, require_all_pages: bool =
         content_hash=content_hash(full_text),
         media_type=media_type,
     )
+
+
+def _is_encrypted_pdf(path: Path) -> bool:
+    from pypdf import PdfReader
+
+    try:
+        return bool(PdfReader(str(path)).is_encrypted)
+    except Exception:  # a damaged file is reported as unparseable by the caller
+        return False
 
 
 def _check_every_page_has_text(path: Path, pages_with_text: set[int]) -> None:

@@ -314,3 +314,21 @@ def test_pdf_page_without_text_is_quarantined_until_released(tmp_path: Path) -> 
     quarantine.release(entry.id, actor="admin", justification="The annex is a public map, checked by eye.")
     assert ingest().status == "indexed"
     assert index.search("scanned annex", k=1)[0].document_id == "in/scan.pdf"
+
+
+def test_ingest_redaction_keeps_public_wording(tmp_path: Path, redactor) -> None:
+    path = tmp_path / "quy-che.txt"
+    path.write_text(
+        "Quy chế\n\nHệ thống quản lý văn bản và điều hành dùng để xử lý văn bản công việc. "
+        "Two Vietnamese citizens residing in Vietnam may register. Liên hệ ông Nguyễn Văn Hùng, 0912 345 678.",
+        encoding="utf-8",
+    )
+    index = make_index(tmp_path / "data")
+    Ingestor(index, ClassificationGate(), IngestLimits(), max_tokens=256,
+             redactor_factory=lambda: redactor).ingest([path])
+    text = "\n".join(row[0] for row in index.store._db.execute("SELECT text FROM chunks"))
+    assert "quản lý văn bản và điều hành" in text
+    assert "xử lý văn bản công việc" in text
+    assert "Vietnamese citizens residing in Vietnam" in text
+    assert "Nguyễn Văn Hùng" not in text
+    assert "0912 345 678" not in text
