@@ -280,8 +280,10 @@ def _labelled_value(text: str) -> str | None:
     separator = _LABEL_SEPARATOR.search(text)
     if separator is None:
         return None
-    label = " ".join(fold(strip_decoration(text[: separator.start()])).split())
-    if label in _LABEL_PREFIXES:
+    words = fold(strip_decoration(text[: separator.start()])).split()
+    label = " ".join(words)
+    # The label may end a longer line: "Báo cáo kho thiết bị. Độ mật: Mật".
+    if any(" ".join(words[-size:]) in _LABEL_PREFIXES for size in range(1, min(len(words), 4) + 1)):
         return text[separator.end() :]
     if label in _ENVELOPE_LABELS:
         letter = strip_decoration(text[separator.end() :])

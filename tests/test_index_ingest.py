@@ -332,3 +332,17 @@ def test_ingest_redaction_keeps_public_wording(tmp_path: Path, redactor) -> None
     assert "Vietnamese citizens residing in Vietnam" in text
     assert "Nguyễn Văn Hùng" not in text
     assert "0912 345 678" not in text
+
+
+def test_langchain_retriever_returns_documents(tmp_path: Path, corpus: Path) -> None:
+    from retrieval.langchain_store import IndexVectorStore
+
+    index = make_index(tmp_path / "data")
+    make_ingestor(index).ingest([corpus])
+    store = IndexVectorStore(index)
+    [document] = store.as_retriever(search_kwargs={"k": 1}).invoke("giấy chứng sinh")
+    assert document.metadata["document_id"] == "docs/khai-sinh.md"
+    assert document.metadata["locator"] == "Điều 1"
+    assert "Giấy chứng sinh" in document.page_content
+    with pytest.raises(NotImplementedError, match="ingestion"):
+        store.add_texts(["MẬT"])

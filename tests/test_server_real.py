@@ -144,6 +144,9 @@ def test_upload_indexes_and_reports_bad_files(bundled_server: Server, tmp_path) 
         "anh.txt": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "failed"),
         "mat.txt": ("TỐI MẬT\n\nKế hoạch nội bộ.".encode(), "blocked"),
         "bao-cao.pdf": (minimal_pdf("Service report for the first quarter"), "indexed"),
+        "nhat-ky-50mb.txt": (b"nhat ky he thong\n" * (50 * 1024 * 1024 // 17), "failed"),
+        "utf16.txt": ("Hướng dẫn nộp hồ sơ trực tuyến qua cổng dịch vụ công.".encode("utf-16"), "indexed"),
+        "SCAN.PDF": (minimal_pdf("Quarterly scan"), "indexed"),
     }
     for name, (data, status) in cases.items():
         [result] = client.post("/v1/documents", files={"file": (name, data)}).json()["results"]

@@ -32,6 +32,7 @@ MARKED_TEXTS = [
     ("own line TUYỆT MẬT", "TUYỆT MẬT", "TUYET_MAT", "TUYỆT MẬT", 1),
     ("second line", "Hà Nội, ngày 03 tháng 4 năm 2024\nTỐI MẬT", "TOI_MAT", "TỐI MẬT", 2),
     ("diacritics stripped", "TOI MAT", "TOI_MAT", "TỐI MẬT", 1),
+    ("label ending a line", "Báo cáo kho thiết bị. Độ mật: Mật", "MAT", "MẬT", 1),
     ("diacritics stripped top", "TUYET MAT", "TUYET_MAT", "TUYỆT MẬT", 1),
     ("some diacritics lost", "TÔI MẬT", "TOI_MAT", "TỐI MẬT", 1),
     ("letters split", "M Ậ T", "MAT", "MẬT", 1),
