@@ -27,11 +27,23 @@ _LINE_BREAKS = dict.fromkeys(map(ord, "\r\v\f\u0085\u2028\u2029"), "\n")
 # Full-width ASCII (U+FF01 to U+FF5E) maps to ASCII by a fixed offset.
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
-_TRANSLATION = {**_INVISIBLE, **_SPACES, **_LINE_BREAKS, **_FULL_WIDTH}
+# Cyrillic and Greek letters that look like Latin ones, as in "МẬT" typed with a
+# Cyrillic "М": the gate reads them as the Latin letter they imitate.
+_LOOKALIKES = {
+    ord(foreign): latin
+    for foreign, latin in zip(
+        "АВЕКМНОРСТХаеорсхуΑΒΕΗΙΚΜΝΟΡΤΥΧ",
+        "ABEKMHOPCTXaeopcxyABEHIKMNOPTYX",
+        strict=True,
+    )
+}
 
-# A run of at least three single letters separated by one to three spaces,
-# as in "M Ậ T" or "T Ố I  M Ậ T".
-_LETTER_RUN = re.compile(r"(?<!\S)[^\W\d_](?: {1,3}[^\W\d_]){2,}(?!\S)")
+_TRANSLATION = {**_INVISIBLE, **_SPACES, **_LINE_BREAKS, **_FULL_WIDTH, **_LOOKALIKES}
+
+# A run of at least three single letters separated by one to three spaces or
+# by dots, as in "M Ậ T", "T Ố I  M Ậ T" or "M.Ậ.T".
+_LETTER_RUN = re.compile(r"(?<!\S)[^\W\d_](?:(?: {1,3}|[.·•*] ?)[^\W\d_]){2,}[.·•*]?(?!\S)")
+_LETTER_DOTS = re.compile(r"[.·•*]")
 _WORD_GAP = re.compile(r" {2,}")
 
 # Whitespace and dashes are dropped before two phrases are compared, so
@@ -68,7 +80,7 @@ def collapse_letter_runs(line: str) -> str:
 
 def _join_letter_run(match: re.Match[str]) -> str:
     words = _WORD_GAP.split(match.group(0))
-    return " ".join(word.replace(" ", "") for word in words)
+    return " ".join(_LETTER_DOTS.sub("", word).replace(" ", "") for word in words)
 
 
 @lru_cache(maxsize=4096)

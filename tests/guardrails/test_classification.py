@@ -33,6 +33,8 @@ MARKED_TEXTS = [
     ("second line", "Hà Nội, ngày 03 tháng 4 năm 2024\nTỐI MẬT", "TOI_MAT", "TỐI MẬT", 2),
     ("diacritics stripped", "TOI MAT", "TOI_MAT", "TỐI MẬT", 1),
     ("label ending a line", "Báo cáo kho thiết bị. Độ mật: Mật", "MAT", "MẬT", 1),
+    ("letters split by dots", "M.Ậ.T", "MAT", "MẬT", 1),
+    ("cyrillic look-alike letter", "\u041cẬT", "MAT", "MẬT", 1),
     ("diacritics stripped top", "TUYET MAT", "TUYET_MAT", "TUYỆT MẬT", 1),
     ("some diacritics lost", "TÔI MẬT", "TOI_MAT", "TỐI MẬT", 1),
     ("letters split", "M Ậ T", "MAT", "MẬT", 1),
