@@ -17,6 +17,7 @@ from fastapi import FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import (
     AssistantError,
@@ -29,6 +30,7 @@ from assistant.errors import (
 from assistant.language import detect_language
 from assistant.service import Assistant
 from guardrails import GateReadError
+from retrieval.loaders import load_file
 
 log = logging.getLogger(__name__)
 
@@ -206,9 +208,15 @@ def create_app(assistant: Assistant) -> FastAPI:
     def classify_file(file: UploadFile = File(...)) -> dict:
         with _saved_upload(assistant, file) as path:
             try:
-                return _decision(assistant.gate.check_file(path))
+                # The loaders detect UTF-16 and Windows-1258 text; the gate reads the rest.
+                body = load_file(path, path.name, require_all_pages=False).text
+            except InputError:
+                body = None
+            try:
+                return _decision(assistant.gate.check_file(path, body_text=body))
             except GateReadError as exc:
-                return {"level": None, "allowed": False, "reasons": [f"cannot be read completely: {exc}"]}
+                reason = str(exc).replace(str(path.parent) + "/", "")
+                return {"level": None, "allowed": False, "reasons": [f"cannot be read completely: {reason}"]}
 
     @app.get("/v1/documents")
     def list_documents() -> dict:
@@ -258,8 +266,14 @@ def _saved_upload(assistant: Assistant, upload: UploadFile) -> Iterator[Path]:
 
 
 def _ingest_upload(assistant: Assistant, upload: UploadFile):  # noqa: ANN202
+    """Ingest an upload; results name the uploaded file, not the server's temporary folder."""
     with _saved_upload(assistant, upload) as path:
-        return assistant.ingest_upload(path, f"uploads/{path.name}")
+        results = assistant.ingest_upload(path, f"uploads/{path.name}")
+        folder = str(path.parent) + "/"
+        for result in results:
+            result.path = result.path.replace(folder, "")
+            result.reason = result.reason.replace(folder, "")
+        return results
 
 
 def _sse(events: Iterator[tuple[str, object]]) -> Iterator[str]:
@@ -309,7 +323,16 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(error.get("type") == "json_invalid" for error in errors):
+            return problem(422, "Invalid request", "the request body is not valid JSON; send a JSON object "
+                           "with Content-Type: application/json, as the examples at /docs show")
         details = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in errors
         )
-        return problem(422, "Invalid request", details)
+        return problem(422, "Invalid request", details + "; see /docs for the expected request")
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        hints = {404: "no such endpoint or resource; see /docs for the API", 405: "method not allowed here; see /docs"}
+        return problem(exc.status_code, str(exc.detail), hints.get(exc.status_code, str(exc.detail)))

@@ -151,6 +151,8 @@ def test_upload_indexes_and_reports_bad_files(bundled_server: Server, tmp_path) 
     for name, (data, status) in cases.items():
         [result] = client.post("/v1/documents", files={"file": (name, data)}).json()["results"]
         assert result["status"] == status, (name, result)
+        assert result["path"] == name
+        assert "/tmp" not in result["reason"]
         if status != "indexed":
             assert result["reason"]
     assert client.get("/healthz").json()["status"] == "ok"
@@ -160,6 +162,23 @@ def test_upload_indexes_and_reports_bad_files(bundled_server: Server, tmp_path) 
     missing = client.delete("/v1/documents/uploads/lich-truc-tet.MD")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/v1/nowhere", 404), ("GET", "/v1/chat", 405), ("DELETE", "/healthz", 405)],
+)
+def test_unknown_routes_are_problem_documents(bundled_server: Server, method: str, path: str, status: int) -> None:
+    response = bundled_server.client.request(method, path)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "/docs" in response.json()["detail"]
+
+
+def test_malformed_json_says_what_to_send(bundled_server: Server) -> None:
+    response = bundled_server.client.post("/v1/chat", content=b'{"messages": [', headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert "not valid JSON" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(
