@@ -220,7 +220,7 @@ class ChatService:
                   passages: list[tuple[str, str]]) -> tuple[tuple[str, list[int]] | None, list[str]]:
         """Return ((answer, cited markers), reasons), or (None, reasons) when the answer fails its checks.
 
-        The model sees only pseudonymised text; placeholders in its answer are
+        The model receives only pseudonymised text; placeholders in its answer are
         restored for this caller after the checks.
         """
         assert self.llm is not None

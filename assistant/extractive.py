@@ -1,4 +1,4 @@
-"""Answers that quote the best sentences of the retrieved passages verbatim.
+"""Answers that quote the best line of the retrieved passages verbatim.
 
 Used when no language model is configured, and whenever a generated answer
 fails the grounding check.

@@ -43,7 +43,7 @@ STATUSES: tuple[Status, ...] = ("indexed", "unchanged", "blocked", "quarantined"
 
 @dataclass
 class IngestResult:
-    """What happened to one file or JSONL record."""
+    """The outcome of ingesting one file or JSONL record."""
 
     path: str
     document_id: str | None
