@@ -111,7 +111,8 @@ class Ingestor:
         because an unchanged file would otherwise keep chunks cut the old way."""
         signature = f"{CHUNKING_VERSION}:{self.max_tokens}"
         recorded = self.index.store.get_meta("chunking")
-        self._rechunk_all = recorded is not None and recorded != signature
+        has_documents = self.index.store.counts()[0] > 0
+        self._rechunk_all = recorded != signature and (recorded is not None or has_documents)
         if self._rechunk_all:
             log.warning("chunking settings changed from %s to %s; re-chunking every document", recorded, signature)
         if recorded != signature:

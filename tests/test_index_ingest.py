@@ -346,3 +346,12 @@ def test_langchain_retriever_returns_documents(tmp_path: Path, corpus: Path) -> 
     assert "Giấy chứng sinh" in document.page_content
     with pytest.raises(NotImplementedError, match="ingestion"):
         store.add_texts(["MẬT"])
+
+
+def test_changed_chunking_settings_rechunk(tmp_path: Path, corpus: Path) -> None:
+    index = make_index(tmp_path / "data")
+    make_ingestor(index).ingest([corpus])
+    index.store.set_meta("chunking", "0:512")
+    results = make_ingestor(index).ingest([corpus])
+    assert [r.status for r in results] == ["indexed", "indexed"]
+    assert [r.status for r in make_ingestor(index).ingest([corpus])] == ["unchanged", "unchanged"]
