@@ -204,6 +204,10 @@ class CachedEmbedder(Embedder):
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
+    def encode_query(self, text: str) -> np.ndarray:
+        """Encode a query without the cache: staff questions are not kept on disk, even hashed."""
+        return self.inner.encode_query(text)
+
     def encode_inputs(self, inputs: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         keys = [EmbeddingCache.key(self.model_id, text) for text in inputs]
         found = self.cache.get_many(keys, self.dimension)
