@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.access import AuthenticationError, Authenticator, PermissionDeniedError
 from assistant.errors import (
     AssistantError,
     DocumentNotFoundError,
@@ -28,6 +29,7 @@ from assistant.errors import (
     ModelNotFoundError,
 )
 from assistant.language import detect_language
+from assistant.routes import auth, drafts, feedback, minutes, routing
 from assistant.service import Assistant
 from guardrails import GateReadError
 from retrieval.loaders import load_file
@@ -151,10 +153,13 @@ def problem(status: int, title: str, detail: str) -> JSONResponse:
     )
 
 
-def create_app(assistant: Assistant) -> FastAPI:
+def create_app(assistant: Assistant, authenticator: Authenticator | None = None) -> FastAPI:
     app = FastAPI(title="Hà Nội administrative assistant", version="1.0")
     app.state.assistant = assistant
+    app.state.authenticator = authenticator
     _install_error_handlers(app)
+    for group in (auth, drafts, minutes, routing, feedback):
+        app.include_router(group.router)
 
     @app.middleware("http")
     async def request_log(request: Request, call_next):  # noqa: ANN001, ANN202 - Starlette's signature
@@ -304,6 +309,16 @@ def _install_error_handlers(app: FastAPI) -> None:
     def _input(_: Request, exc: InputError) -> JSONResponse:
         status = 413 if "limit" in str(exc) else 400
         return problem(status, "Invalid input", str(exc))
+
+    @app.exception_handler(AuthenticationError)
+    def _unauthenticated(_: Request, exc: AuthenticationError) -> JSONResponse:
+        response = problem(401, "Authentication required", str(exc))
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(PermissionDeniedError)
+    def _forbidden(_: Request, exc: PermissionDeniedError) -> JSONResponse:
+        return problem(403, "Permission denied", str(exc))
 
     @app.exception_handler(GateRejection)
     def _gate(_: Request, exc: GateRejection) -> JSONResponse:

@@ -28,6 +28,7 @@ class Assistant:
         self.gate = build_gate(settings)
         self.audit = build_audit_log(settings)
         self._redactor = None
+        self._database = None
 
     @property
     def llm(self) -> LLM | None:
@@ -43,6 +44,16 @@ class Assistant:
             if self._redactor is None:
                 self._redactor = build_redactor(self.settings)
             return self._redactor
+
+    @property
+    def database(self):  # noqa: ANN201 - assistant.db.Database
+        """The assistant's own SQLite database in the data folder, opened on first use."""
+        with self._lock:
+            if self._database is None:
+                from assistant.db import Database
+
+                self._database = Database(self.settings.data_dir)
+            return self._database
 
     @property
     def chat(self) -> ChatService:

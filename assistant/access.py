@@ -1,0 +1,88 @@
+"""Who is calling: the caller of a request, its scopes and department.
+
+Every endpoint that reads or changes data depends on ``require(scope)``. The
+app's authenticator (``app.state.authenticator``) turns a request into a
+``Caller`` or raises ``AuthenticationError``; ``require`` then checks the scope.
+Real deployments use API keys and short-lived staff tokens; tests and a
+single-user command line may use ``FixedAuthenticator``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from fastapi import Request
+
+from assistant.errors import AssistantError
+
+log = logging.getLogger(__name__)
+
+SCOPES = ("chat", "search", "draft", "minutes", "route", "ingest", "admin", "eval")
+PUBLIC = "public"
+
+
+class AuthenticationError(AssistantError):
+    """The request carries no credential, or one that is wrong or expired (HTTP 401)."""
+
+
+class PermissionDeniedError(AssistantError):
+    """The caller is known but lacks the scope or department the request needs (HTTP 403)."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated caller: a department's system (key) or a staff member (token)."""
+
+    principal: str
+    department: str
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    kind: str = "key"
+
+    def can(self, scope: str) -> bool:
+        return scope in self.scopes or "admin" in self.scopes
+
+    def may_read(self, document_scope: tuple[str, ...] | list[str] | None) -> bool:
+        """Return True when a document with this access scope is visible to the caller.
+
+        An empty or missing scope, or one containing "public", is visible to all staff."""
+        if not document_scope or PUBLIC in document_scope:
+            return True
+        return "admin" in self.scopes or self.department in document_scope
+
+
+class Authenticator(Protocol):
+    def authenticate(self, request: Request) -> Caller: ...
+
+
+class FixedAuthenticator:
+    """Treat every request as coming from one caller; for tests and local single-user use."""
+
+    def __init__(self, caller: Caller) -> None:
+        self.caller = caller
+
+    def authenticate(self, request: Request) -> Caller:
+        return self.caller
+
+
+def require(scope: str):  # noqa: ANN201 - a FastAPI dependency
+    """Return a dependency that yields the caller when it holds `scope`."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}; known scopes: {', '.join(SCOPES)}")
+
+    def dependency(request: Request) -> Caller:
+        authenticator: Authenticator | None = getattr(request.app.state, "authenticator", None)
+        if authenticator is None:
+            raise AuthenticationError("the server has no authenticator configured; it refuses every request")
+        caller = authenticator.authenticate(request)
+        if not caller.can(scope):
+            raise PermissionDeniedError(
+                f"this credential lacks the {scope!r} scope; ask an administrator for a key or token "
+                f"with that scope (it has: {', '.join(sorted(caller.scopes)) or 'none'})"
+            )
+        request.state.caller = caller
+        return caller
+
+    dependency.__name__ = f"require_{scope}"
+    return dependency

@@ -1,0 +1,1 @@
+"""The API's endpoint groups, each a FastAPI router included by ``assistant.api``."""

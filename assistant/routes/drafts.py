@@ -1,0 +1,7 @@
+"""HTTP endpoints: drafts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
