@@ -146,7 +146,7 @@ class ClassificationGate:
 def _scan_part(part: TextPart) -> _PartScan:
     if part.location == "filename":
         return _PartScan(part, scan_filename(part.text))
-    return _PartScan(part, scan_text(part.text, part.location))
+    return _PartScan(part, scan_text(part.text, part.location, labelled=part.labelled))
 
 
 def _describe_place(location: str, detail: str | None, line: int | None) -> str:

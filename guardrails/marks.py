@@ -5,7 +5,8 @@ cell, a bracketed tag, the value after a label such as "Độ mật:" or
 "Classification:", or, for the Vietnamese secrecy levels, an all-caps word
 at the start or end of one of the first lines of a part. The same words in
 running text ("mật khẩu", "bí mật nhà nước", "will be kept confidential")
-are not marks.
+are not marks, unless a sentence gives its own document a Vietnamese
+secrecy level ("tài liệu này là tối mật").
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ LOCATIONS: tuple[str, ...] = (
     "footer",
     "table",
     "html_meta",
+    "html_comment",
     "docx_properties",
     "pdf_metadata",
     "message",
@@ -292,6 +294,22 @@ def _labelled_value(text: str) -> str | None:
     return None
 
 
+def is_label_name(name: str) -> bool:
+    """Tell whether a metadata field name is a classification label ("classification", "do-mat")."""
+    words = fold(re.sub(r"[\W_]+", " ", name)).split()
+    return " ".join(words) in _LABEL_PREFIXES
+
+
+def _label_candidates(line: str) -> list[tuple[_Context, str]]:
+    """List a label's value and each of its parts ("toi mat; khong sao chup").
+
+    The value may carry its own label as well ("Độ mật: tối mật").
+    """
+    value = _labelled_value(line) or line
+    pieces = _PART_SEPARATOR.split(value)
+    return [(_Context.LABELLED, value), *((_Context.LABELLED, piece) for piece in pieces if len(pieces) > 1)]
+
+
 def _candidates(line: str) -> list[tuple[_Context, str]]:
     """List the substrings of a line that could be a mark, each with its context."""
     found: list[tuple[_Context, str]] = [(_Context.LINE, line)]
@@ -342,6 +360,52 @@ def _near_top_marks(line: str) -> list[Mark]:
     return [mark for mark in marks if mark is not None]
 
 
+# A sentence that gives this document a secrecy level in any letter case:
+# a subject pointing at the document ("tài liệu này", "văn bản kèm theo"),
+# a verb that assigns the level ("là", "thuộc", "được đóng dấu"), optional
+# qualifiers ("tài liệu", "bí mật nhà nước", "độ"), then the level right
+# before punctuation or the end of the line. A law naming the levels has no
+# such subject, and "tài liệu này không phải là tài liệu mật" puts "không"
+# between subject and verb, so neither matches. Compared after fold().
+_DECLARATION = re.compile(
+    r"(?<!\w)"
+    r"(?:TAI LIEU|VAN BAN|HO SO|BAO CAO|CONG VAN|THONG TIN|NOI DUNG|KE HOACH|TO TRINH|QUYET DINH"
+    r"|BIEN BAN|THONG BAO|PHU LUC|TEP|TEP TIN)"
+    r" (?:NAY|KEM THEO|KEM THEO NAY|DINH KEM|DINH KEM NAY)"
+    r" (?:LA|THUOC|O|MANG|CO|CHUA|DUOC XEP|DUOC XEP VAO|DUOC XAC DINH LA|DUOC DONG DAU|DONG DAU)"
+    r"(?: (?:TAI LIEU|THONG TIN|NOI DUNG|BI MAT NHA NUOC|DANH MUC BI MAT NHA NUOC))?"
+    r"(?: (?:DO|MUC|MUC DO|CAP DO|DO MAT|DAU))?"
+    r" (TUYET MAT|TOI MAT|MAT)"
+    r"(?=\s*(?:[,.;:!)]|$))"
+)
+_QUOTE_PAIRS = (('"', '"'), ("“", "”"), ("«", "»"))
+
+
+def _declared_marks(line: str) -> list[Mark]:
+    """Return the secrecy levels that a sentence of line gives to its own document."""
+    folded = fold(line)
+    if len(folded) != len(line):
+        return []
+    found: list[Mark] = []
+    for match in _DECLARATION.finditer(folded):
+        written = line[match.start(1) : match.end(1)]
+        mark = next(mark for mark in MARKS[:3] if compact(fold(mark.text)) == compact(match.group(1)))
+        # "mặt" folds like "mật" but is another word; a quoted sentence is an example.
+        if matches_loosely(written, mark.text) and not _inside_quotes(line, match.start()):
+            found.append(mark)
+    return found
+
+
+def _inside_quotes(line: str, position: int) -> bool:
+    before = line[:position]
+    for opening, closing in _QUOTE_PAIRS:
+        if opening == closing and before.count(opening) % 2 == 1:
+            return True
+        if opening != closing and before.count(opening) > before.count(closing):
+            return True
+    return False
+
+
 # Every mark, once folded and compacted, contains one of these keys, so a
 # line without any of them is skipped before the slower candidate search.
 _MARK_KEYS = re.compile(
@@ -355,26 +419,34 @@ _MARK_KEYS = re.compile(
 )
 
 
-def marks_in_line(line: str, near_top: bool = False) -> list[Mark]:
-    """Return the marks written as labels in one normalised line, without repeats."""
+def marks_in_line(line: str, near_top: bool = False, labelled: bool = False) -> list[Mark]:
+    """Return the marks written as labels in one normalised line, without repeats.
+
+    labelled means the whole line is the value of a classification label,
+    such as the content of <meta name="classification">.
+    """
     if not _MARK_KEYS.search(compact(fold(line))):
         return []
     found: dict[tuple[str, str], Mark] = {}
-    for context, raw in _candidates(line):
+    candidates = _label_candidates(line) if labelled else _candidates(line)
+    for context, raw in candidates:
         value = strip_decoration(raw)
         if not value:
             continue
         mark = match_mark(value)
         if mark is not None and _accepts(context, value, line):
             found.setdefault((mark.level, mark.text), mark)
-    if near_top:
-        for mark in _near_top_marks(line):
-            found.setdefault((mark.level, mark.text), mark)
+    edge_marks = _near_top_marks(line) if near_top else []
+    for mark in [*edge_marks, *_declared_marks(line)]:
+        found.setdefault((mark.level, mark.text), mark)
     return list(found.values())
 
 
-def scan_text(text: str, location: str) -> TextScan:
-    """Find the marks in a text. Line numbers start at 1 and count empty lines too."""
+def scan_text(text: str, location: str, labelled: bool = False) -> TextScan:
+    """Find the marks in a text. Line numbers start at 1 and count empty lines too.
+
+    labelled means each line is the value of a classification label.
+    """
     findings: list[MarkFinding] = []
     declassified: list[int | None] = []
     non_empty_seen = 0
@@ -383,7 +455,7 @@ def scan_text(text: str, location: str) -> TextScan:
         if not line:
             continue
         non_empty_seen += 1
-        for mark in marks_in_line(line, near_top=non_empty_seen <= NEAR_TOP_LINES):
+        for mark in marks_in_line(line, near_top=non_empty_seen <= NEAR_TOP_LINES, labelled=labelled):
             if mark.level == DECLASSIFIED:
                 declassified.append(number)
             else:
@@ -414,6 +486,23 @@ def scan_filename(name: str) -> TextScan:
 
 # Maximum number of words in a mark variant, and so in a run of file-name words to compare.
 _MAX_MARK_WORDS = max(len(variant.split()) for mark in MARKS for variant in mark.variants)
+
+
+def mark_spans_in_name(name: str) -> list[tuple[int, int]]:
+    """Return the character spans of the words of name that scan_filename reads as a mark.
+
+    name must be NFC text, such as a file name after normalize_text().
+    """
+    matches = list(_WORD.finditer(name))
+    words = [match.group(0) for match in matches]
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(words):
+        size, mark = _longest_mark_at(words, index)
+        if mark is not None:
+            spans.append((matches[index].start(), matches[index + size - 1].end()))
+        index += max(size, 1)
+    return spans
 
 
 def _marks_in_words(words: list[str]) -> list[Mark]:

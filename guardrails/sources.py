@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.errors import GateReadError
+from guardrails.marks import is_label_name
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +45,15 @@ class TextPart:
     """Text of one part of a file, with the location the gate reports for it.
 
     detail names the sub-part where that helps a reviewer find the mark,
-    for example the property "keywords" or "text box".
+    for example the property "keywords" or "text box". labelled means each
+    line is the value of a classification label, such as <meta
+    name="classification">, so a mark counts there in any letter case.
     """
 
     location: str
     text: str
     detail: str | None = None
+    labelled: bool = False
 
 
 def read_parts(path: Path, body_text: str | None = None) -> list[TextPart]:
@@ -94,15 +98,28 @@ def _reader_for(suffix: str) -> Callable[[Path, str | None], list[TextPart]] | N
 
 
 def read_text_parts(path: Path, body_text: str | None) -> list[TextPart]:
-    """Return the body of a UTF-8 text file."""
+    """Return the body of a text file in UTF-8, UTF-16 or UTF-32 (by BOM) or Windows-1258.
+
+    The encoding is detected as ingestion detects it, so the gate reads the
+    same text that is indexed.
+    """
     if body_text is not None:
         return [TextPart("body", body_text)]
+    # Imported here: retrieval depends on the gate, not the other way round.
+    from assistant.errors import InputError
+    from retrieval.loaders import decode_text
+
     try:
-        return [TextPart("body", path.read_text(encoding="utf-8-sig"))]
-    except UnicodeDecodeError as error:
-        raise GateReadError(path, f"text is not valid UTF-8 ({error.reason} at byte {error.start})") from error
+        data = path.read_bytes()
     except OSError as error:
         raise GateReadError(path, f"cannot open the file: {error.strerror}") from error
+    if not data.strip():
+        return [TextPart("body", "")]
+    try:
+        # The source names no file, because decode_text logs it and file names can carry personal data.
+        return [TextPart("body", decode_text(data, f"a {path.suffix or 'suffix-less'} file"))]
+    except InputError as error:
+        raise GateReadError(path, str(error)) from error
 
 
 # --- DOCX ------------------------------------------------------------------
@@ -178,7 +195,7 @@ def _custom_property_parts(document: Any) -> Iterator[TextPart]:
         for prop in root:
             name = prop.get("name") or "unnamed"
             value = "".join(prop.itertext())
-            yield TextPart("docx_properties", value, f"custom property {name}")
+            yield TextPart("docx_properties", value, f"custom property {name}", labelled=is_label_name(name))
 
 
 def _paragraph_lines(root: Any, in_tables: bool | None, text_boxes_only: bool = False) -> Iterator[str]:
@@ -243,7 +260,11 @@ def _collect_run_text(element: Any, pieces: list[str]) -> None:
 
 
 def read_html_parts(path: Path, body_text: str | None) -> list[TextPart]:
-    """Return the <title>, each <meta> content and the visible body text of an HTML file."""
+    """Return the <title>, each <meta> content, the comments and the visible body text of an HTML file.
+
+    Comments are read even when body_text is given, because a browser hides
+    them and text extraction drops them, yet a mark in one still marks the page.
+    """
     from bs4 import BeautifulSoup
 
     try:
@@ -255,6 +276,7 @@ def read_html_parts(path: Path, body_text: str | None) -> list[TextPart]:
     if soup.title is not None:
         parts.append(TextPart("html_meta", soup.title.get_text(" "), "title"))
     parts.extend(_meta_parts(soup))
+    parts.extend(_comment_parts(soup))
     if body_text is None:
         for hidden in soup(["script", "style", "noscript", "template", "title"]):
             hidden.decompose()
@@ -270,7 +292,14 @@ def _meta_parts(soup: Any) -> Iterator[TextPart]:
             continue
         name = meta.get("name") or meta.get("property") or meta.get("http-equiv") or "meta"
         lines = _LIST_SEPARATOR.split(content) if name.lower() in _LIST_META_NAMES else [content]
-        yield TextPart("html_meta", "\n".join(lines), f"meta {name}")
+        yield TextPart("html_meta", "\n".join(lines), f"meta {name}", labelled=is_label_name(name))
+
+
+def _comment_parts(soup: Any) -> Iterator[TextPart]:
+    from bs4 import Comment
+
+    for comment in soup.find_all(string=lambda node: isinstance(node, Comment)):
+        yield TextPart("html_comment", str(comment), "hidden HTML comment")
 
 
 # --- PDF -------------------------------------------------------------------

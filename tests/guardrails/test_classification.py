@@ -20,6 +20,7 @@ from guardrails import (
     MarkFinding,
     load_policy,
 )
+from tests.guardrails.encodings import encode_cp1258
 
 GATE = ClassificationGate()
 
@@ -147,6 +148,43 @@ def test_unmarked_text_allowed(text: str) -> None:
     assert decision.allowed is True
     assert decision.level is None
     assert decision.findings == ()
+
+
+# A lower-case level counts in running text only where a sentence gives it to
+# this document. (name, text, level or None)
+DECLARED_LEVELS = [
+    ("this document is top secret", "tài liệu này là tối mật, không được sao chụp", "TOI_MAT"),
+    ("belongs to level", "Văn bản này thuộc độ Mật.", "MAT"),
+    ("is a secret document", "Tài liệu này là tài liệu mật.", "MAT"),
+    ("attached file stamped", "Hồ sơ kèm theo được đóng dấu Tối mật.", "TOI_MAT"),
+    ("contains state secret", "Báo cáo này chứa bí mật nhà nước độ Tuyệt mật.", "TUYET_MAT"),
+    ("list of state secrets", "Thông tin này thuộc danh mục bí mật nhà nước độ Tối mật", "TOI_MAT"),
+    ("no diacritics", "tai lieu nay la toi mat", "TOI_MAT"),
+    ("in capitals", "TÀI LIỆU NÀY LÀ TỐI MẬT", "TOI_MAT"),
+    ("after a note label", "Lưu ý: tài liệu này là mật; không chuyển tiếp.", "MAT"),
+    ("law naming levels", "các độ mật tối mật, mật", None),
+    ("law sentence with subject", "Văn bản này quy định ba độ: Tuyệt mật, Tối mật, Mật.", None),
+    ("negated", "Tài liệu này không phải là tài liệu mật.", None),
+    ("public document", "Tài liệu này là tài liệu công khai.", None),
+    ("quoted example", 'Ví dụ ghi "tài liệu này là tối mật." trên bìa.', None),
+    ("low secrecy level", "Văn bản này có độ mật thấp.", None),
+    ("back side, not secret", "Tài liệu này ở mặt sau.", None),
+    ("password", "Tài liệu này là mật khẩu tạm thời.", None),
+    ("honey", "Tài liệu này là mật ong rừng.", None),
+    ("declassified", "Tài liệu này đã được giải mật.", None),
+    ("general secret", "Thông tin này là bí mật.", None),
+    ("question", "Tài liệu nào là tài liệu mật?", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [pytest.param(*case[1:], id=case[0]) for case in DECLARED_LEVELS],
+)
+def test_level_declared_in_sentence(text: str, level: str | None) -> None:
+    decision = GATE.check_text(text, location="body")
+    assert decision.level == level
+    assert decision.allowed is (level is None)
 
 
 def test_declassified_stamp_explained() -> None:
@@ -328,6 +366,22 @@ def test_docx_custom_property_label(tmp_path: Path) -> None:
     assert any("custom property Sensitivity" in reason for reason in decision.reasons)
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "level"),
+    [
+        ("Classification", "toi mat;", "TOI_MAT"),
+        ("Do-mat", "mat", "MAT"),
+        ("Ghi chu", "toi mat;", None),
+        ("Classification", "cong khai", None),
+    ],
+)
+def test_docx_custom_property_value(tmp_path: Path, name: str, value: str, level: str | None) -> None:
+    document, path = _docx(tmp_path)
+    document.save(path)
+    _add_custom_property(path, name, value)
+    assert GATE.check_file(path).level == level
+
+
 def _add_custom_property(path: Path, name: str, value: str) -> None:
     """Add docProps/custom.xml, which python-docx cannot write, to a saved DOCX."""
     custom = (
@@ -449,6 +503,44 @@ HTML_PAGES = [
         None,
     ),
     ("mark in script ignored", "<html><body><script>var x = 'MẬT';</script><p>Lịch họp</p></body></html>", None),
+    ("mark in comment", "<html><body><!-- MẬT --><p>Lịch họp</p></body></html>", "MAT"),
+    ("lower-case mark in comment", "<html><head><!-- tối mật --></head><body><p>Lịch họp</p></body></html>", "TOI_MAT"),
+    ("password in comment", "<html><body><!-- sửa mục mật khẩu --><p>Lịch họp</p></body></html>", None),
+    (
+        "meta no diacritics",
+        '<html><head><meta name="classification" content="luu hanh noi bo"></head><body>x</body></html>',
+        "INTERNAL",
+    ),
+    (
+        "meta value ends with a stop",
+        '<html><head><meta name="classification" content="luu hanh noi bo."></head><body>x</body></html>',
+        "INTERNAL",
+    ),
+    (
+        "meta value with a note",
+        '<html><head><meta name="security-classification" content="toi mat; khong sao chup"></head><body>x</body></html>',
+        "TOI_MAT",
+    ),
+    (
+        "meta value with its label",
+        '<html><head><meta name="classification" content="do mat: tuyet mat"></head><body>x</body></html>',
+        "TUYET_MAT",
+    ),
+    (
+        "meta public",
+        '<html><head><meta name="classification" content="cong khai"></head><body>x</body></html>',
+        None,
+    ),
+    (
+        "meta density words",
+        '<html><head><meta name="classification" content="mat do dan so"></head><body>x</body></html>',
+        None,
+    ),
+    (
+        "description is not a label",
+        '<html><head><meta name="description" content="toi mat; khong sao chup"></head><body>x</body></html>',
+        None,
+    ),
 ]
 
 
@@ -467,6 +559,14 @@ def test_html_meta_checked_with_body_text(tmp_path: Path) -> None:
     path.write_text('<html><head><meta name="classification" content="SECRET"></head></html>', encoding="utf-8")
     decision = GATE.check_file(path, body_text="Lịch họp giao ban")
     assert decision.findings == (MarkFinding("SECRET", "SECRET", "html_meta", 1),)
+
+
+def test_html_comment_reason(tmp_path: Path) -> None:
+    path = tmp_path / "trang.html"
+    path.write_text("<html><body><p>Lịch họp</p><!--\n TỐI MẬT \n--></body></html>", encoding="utf-8")
+    decision = GATE.check_file(path, body_text="Lịch họp")
+    assert decision.findings == (MarkFinding("TOI_MAT", "TỐI MẬT", "html_comment", 2),)
+    assert decision.reasons == ('secrecy mark "TỐI MẬT" in html_comment (hidden HTML comment, line 2)',)
 
 
 # --- PDF -----------------------------------------------------------------------
@@ -537,10 +637,50 @@ def test_text_file_body(tmp_path: Path) -> None:
     assert GATE.check_file(path).findings == (MarkFinding("MAT", "MẬT", "body", 3),)
 
 
-def test_text_file_not_utf8_raises(tmp_path: Path) -> None:
+MARKED_LEGACY_TEXT = "UBND PHƯỜNG CỬA NAM\nTỐI MẬT\nThông báo lịch họp."
+
+# (name, encoded text)
+TEXT_ENCODINGS = [
+    ("utf-8", MARKED_LEGACY_TEXT.encode("utf-8")),
+    ("utf-8 with BOM", MARKED_LEGACY_TEXT.encode("utf-8-sig")),
+    ("utf-16 little-endian BOM", MARKED_LEGACY_TEXT.encode("utf-16")),
+    ("utf-16 big-endian BOM", b"\xfe\xff" + MARKED_LEGACY_TEXT.encode("utf-16-be")),
+    ("utf-16 without BOM", MARKED_LEGACY_TEXT.encode("utf-16-le")),
+    ("windows-1258", encode_cp1258(MARKED_LEGACY_TEXT)),
+]
+
+
+@pytest.mark.parametrize("data", [pytest.param(case[1], id=case[0]) for case in TEXT_ENCODINGS])
+def test_text_file_encodings(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "thong-bao.txt"
+    path.write_bytes(data)
+    assert GATE.check_file(path).findings == (MarkFinding("TOI_MAT", "TỐI MẬT", "body", 2),)
+
+
+def test_text_file_unmarked_legacy_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "thong-bao.txt"
+    path.write_bytes(encode_cp1258("Thông báo lịch tiếp công dân thứ Năm.\nĐổi mật khẩu trước ngày 5."))
+    assert GATE.check_file(path).allowed is True
+
+
+def test_text_file_empty_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "trong.txt"
+    path.write_bytes(b"  \n")
+    assert GATE.check_file(path).allowed is True
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)), id="binary"),
+        pytest.param(b"\xff\xfeA\xd8", id="truncated utf-16"),
+        pytest.param(bytes(range(0x80, 0x100)) * 4 + b"\x01\x02\x03" * 20, id="neither encoding"),
+    ],
+)
+def test_text_file_undecodable_raises(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "cu.txt"
-    path.write_bytes("Thông báo".encode("utf-16"))
-    with pytest.raises(GateReadError, match="UTF-8"):
+    path.write_bytes(data)
+    with pytest.raises(GateReadError, match="cu.txt"):
         GATE.check_file(path)
 
 

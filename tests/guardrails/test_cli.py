@@ -14,6 +14,7 @@ import pytest
 from guardrails.audit import AuditRecord
 from guardrails.audit_store import AuditLog
 from guardrails.quarantine import LIST_COMMAND, Quarantine
+from tests.guardrails.encodings import encode_cp1258
 
 REPO = Path(__file__).resolve().parents[2]
 GATE_CASES = REPO / "evals" / "cases" / "gate"
@@ -89,6 +90,25 @@ def test_classify_unreadable_file_blocked(tmp_path: Path) -> None:
     [decision] = json_lines(done.stdout)
     assert decision["allowed"] is False
     assert "unsupported file type '.xlsx'" in decision["reasons"][0]
+
+
+def test_classify_legacy_encodings(tmp_path: Path) -> None:
+    marked = "UBND PHƯỜNG CỬA NAM\nTỐI MẬT\nThông báo lịch họp."
+    clean = "Thông báo lịch tiếp công dân thứ Năm; đổi mật khẩu trước ngày 5."
+    files = {
+        "utf16-marked.txt": marked.encode("utf-16"),
+        "cp1258-marked.txt": encode_cp1258(marked),
+        "cp1258-clean.txt": encode_cp1258(clean),
+        "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    done = run_guardrails("classify", *files, cwd=tmp_path)
+    assert done.returncode == 3, done.stderr
+    decisions = json_lines(done.stdout)
+    assert [decision["allowed"] for decision in decisions] == [False, False, True, False]
+    assert [decision["level"] for decision in decisions] == ["TOI_MAT", "TOI_MAT", None, None]
+    assert "binary data" in decisions[3]["reasons"][0]
 
 
 # (case, arguments, words expected in the error message)
