@@ -17,6 +17,10 @@ export DO_NOT_TRACK := 1
 .PHONY: setup models index run test test-fast bench clean
 
 setup: $(VENV)/.deps-installed models
+	# The widget's browser tests drive Debian's Chromium through Playwright; 'playwright install'
+	# would download a browser of its own, which this network does not allow. Needs root.
+	test -x /usr/bin/chromium || [ "$$(id -u)" != 0 ] || { apt-get update -q && apt-get install -y -q chromium; }
+	test -x /usr/bin/chromium || echo "note: /usr/bin/chromium is missing, so the browser tests will skip; as root run 'apt-get install -y chromium'"
 
 $(VENV)/.deps-installed: requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 ...'"; exit 1; }
@@ -36,8 +40,10 @@ models: $(VENV)/.deps-installed
 index: setup
 	$(BIN)/python -m retrieval --data-dir $(DATA_DIR) ingest corpora/bundled
 
+# The demo page signs in with a name (ASSISTANT_DEMO_LOGIN), so the server listens on 127.0.0.1 only.
 run: index
-	$(BIN)/python serve.py --data-dir $(DATA_DIR) --port $(PORT)
+	$(BIN)/python -m assistant keys bootstrap --data-dir $(DATA_DIR)
+	ASSISTANT_DEMO_LOGIN=true $(BIN)/python serve.py --host 127.0.0.1 --data-dir $(DATA_DIR) --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest

@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
+import sys
 from pathlib import Path
 
 from assistant.offline import enforce_offline
@@ -21,7 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     enforce_offline()
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
+    from assistant.auth.middleware import RequestIdFilter
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RequestIdFilter())
     # Presidio warns about each recognizer of a language it was not asked to load.
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     import uvicorn
@@ -31,11 +38,22 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.settings import Settings
 
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
+    if settings.demo_login and not _is_loopback(args.host):
+        print(f"error: ASSISTANT_DEMO_LOGIN signs anyone in, so it works only on a loopback address, "
+              f"not {args.host}; turn it off or serve on 127.0.0.1", file=sys.stderr)
+        return 2
     assistant = Assistant(settings)
     assistant.warm_up()
     logging.getLogger(__name__).info("serving on http://%s:%d", args.host, args.port)
     uvicorn.run(create_app(assistant), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from fastapi import Request
+from fastapi import Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.errors import AssistantError
 
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 SCOPES = ("chat", "search", "draft", "minutes", "route", "ingest", "admin", "eval")
 PUBLIC = "public"
+# Declares the scheme in the OpenAPI document; the authenticator reads the header itself.
+BEARER = HTTPBearer(auto_error=False, description="An API key (hna_...) or a staff token (hnt_...).")
 
 
 class AuthenticationError(AssistantError):
@@ -66,23 +69,25 @@ class FixedAuthenticator:
         return self.caller
 
 
-def require(scope: str):  # noqa: ANN201 - a FastAPI dependency
-    """Return a dependency that yields the caller when it holds `scope`."""
-    if scope not in SCOPES:
-        raise ValueError(f"unknown scope {scope!r}; known scopes: {', '.join(SCOPES)}")
+def require(*scopes: str):  # noqa: ANN201 - a FastAPI dependency
+    """Return a dependency that yields the caller when it holds any of `scopes`."""
+    unknown = [scope for scope in scopes if scope not in SCOPES]
+    if not scopes or unknown:
+        raise ValueError(f"unknown scope {unknown or scopes!r}; known scopes: {', '.join(SCOPES)}")
+    wanted = " or ".join(repr(scope) for scope in scopes)
 
-    def dependency(request: Request) -> Caller:
+    def dependency(request: Request, _: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Caller:
         authenticator: Authenticator | None = getattr(request.app.state, "authenticator", None)
         if authenticator is None:
             raise AuthenticationError("the server has no authenticator configured; it refuses every request")
         caller = authenticator.authenticate(request)
-        if not caller.can(scope):
+        if not any(caller.can(scope) for scope in scopes):
             raise PermissionDeniedError(
-                f"this credential lacks the {scope!r} scope; ask an administrator for a key or token "
+                f"this credential lacks the {wanted} scope; ask an administrator for a key or token "
                 f"with that scope (it has: {', '.join(sorted(caller.scopes)) or 'none'})"
             )
         request.state.caller = caller
         return caller
 
-    dependency.__name__ = f"require_{scope}"
+    dependency.__name__ = "require_" + "_or_".join(scopes)
     return dependency

@@ -13,13 +13,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from fastapi import FastAPI, File, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.access import AuthenticationError, Authenticator, PermissionDeniedError
+from assistant.access import AuthenticationError, Authenticator, Caller, PermissionDeniedError, require
+from assistant.auth import build_authenticator, build_token_signer
+from assistant.auth.middleware import REQUEST_ID, install_protections
+from assistant.conversations import ConversationRecorder, ConversationStore
 from assistant.errors import (
     AssistantError,
     DocumentNotFoundError,
@@ -29,9 +32,10 @@ from assistant.errors import (
     ModelNotFoundError,
 )
 from assistant.language import detect_language
-from assistant.routes import auth, drafts, feedback, minutes, routing
+from assistant.routes import auth, conversations, drafts, feedback, minutes, routing
 from assistant.service import Assistant
 from guardrails import GateReadError
+from retrieval.access import PUBLIC, parse_access
 from retrieval.loaders import load_file
 
 log = logging.getLogger(__name__)
@@ -76,6 +80,9 @@ class ChatRequest(BaseModel):
     )
     messages: list[ChatMessage] = Field(min_length=1, max_length=50)
     stream: bool = False
+    conversation_id: str | None = Field(
+        None, max_length=64, description="Continue this conversation of yours; leave out to start a new one."
+    )
 
 
 class CitationModel(BaseModel):
@@ -96,6 +103,7 @@ class ChatResponse(BaseModel):
     language: str
     reasons: list[str]
     timings_ms: dict[str, float]
+    conversation_id: str
 
 
 class RedactRequest(BaseModel):
@@ -154,11 +162,15 @@ def problem(status: int, title: str, detail: str) -> JSONResponse:
 
 
 def create_app(assistant: Assistant, authenticator: Authenticator | None = None) -> FastAPI:
+    """Build the API; without an authenticator, API keys and staff tokens of the data folder are required."""
     app = FastAPI(title="Hà Nội administrative assistant", version="1.0")
     app.state.assistant = assistant
-    app.state.authenticator = authenticator
+    app.state.token_signer = build_token_signer(assistant.settings)
+    app.state.authenticator = authenticator or build_authenticator(assistant, app.state.token_signer)
+    app.state.conversations = ConversationStore(assistant.database)
     _install_error_handlers(app)
-    for group in (auth, drafts, minutes, routing, feedback):
+    install_protections(app, assistant.settings)
+    for group in (auth, conversations, drafts, minutes, routing, feedback):
         app.include_router(group.router)
 
     @app.middleware("http")
@@ -166,37 +178,47 @@ def create_app(assistant: Assistant, authenticator: Authenticator | None = None)
         """Give every response an X-Request-ID and log one line per request: no bodies, no text."""
         request_id = _safe_request_id(request.headers.get("x-request-id", "")) or uuid.uuid4().hex
         request.state.request_id = request_id
+        context = REQUEST_ID.set(request_id)
         started = time.perf_counter()
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request_id
-        log.info("request %s %s %s -> %d in %.0f ms", request_id, request.method, request.url.path,
-                 response.status_code, (time.perf_counter() - started) * 1000)
+        try:
+            response = await call_next(request)
+            response.headers["X-Request-ID"] = request_id
+            log.info("request %s %s %s -> %d in %.0f ms", request_id, request.method, request.url.path,
+                     response.status_code, (time.perf_counter() - started) * 1000)
+        finally:
+            REQUEST_ID.reset(context)
         return response
 
     @app.get("/healthz")
     def healthz() -> dict:
-        return {"status": "ok", **assistant.describe()}
+        # Open to all, so no document counts: they would reveal restricted documents.
+        return {"status": "ok", "llm_backend": assistant.settings.llm_backend,
+                "embedding_model": assistant.settings.embedding_model_path.name}
 
     @app.get("/", include_in_schema=False)
     def home() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
     @app.post("/v1/search", response_model=SearchResponse)
-    def search(request: SearchRequest) -> dict:
-        hits = assistant.index.search(request.query, request.k, request.mode)
+    def search(request: SearchRequest, caller: Caller = Depends(require("search"))) -> dict:
+        hits = assistant.index.search(request.query, request.k, request.mode, reader=caller)
         return {"hits": [hit.to_dict() for hit in hits]}
 
     @app.post("/v1/chat", response_model=ChatResponse, responses={200: {"content": {"text/event-stream": {}}}})
-    def chat(body: ChatRequest, request: Request):  # noqa: ANN202 - JSON or a stream
+    def chat(body: ChatRequest, request: Request, caller: Caller = Depends(require("chat"))):  # noqa: ANN202
+        """Answer from the documents the caller may see; the turn is stored, redacted, in a conversation."""
         messages = [m.model_dump() for m in body.messages]
+        recorder = _recorder(app, caller, body, messages, request.state.request_id)
+        if body.conversation_id is not None and len(messages) == 1:
+            messages = app.state.conversations.history(caller, body.conversation_id) + messages
         service = assistant.chat
         if not body.stream:
-            return service.answer(messages, request.state.request_id).to_dict()
-        events = service.events(messages, request.state.request_id)
-        return StreamingResponse(_sse(events), media_type="text/event-stream")
+            return recorder.record(service.answer(messages, request.state.request_id, reader=caller))
+        events = service.events(messages, request.state.request_id, reader=caller)
+        return StreamingResponse(_sse(recorder.events(events)), media_type="text/event-stream")
 
     @app.post("/v1/redact", response_model=RedactResponse)
-    def redact(request: RedactRequest) -> dict:
+    def redact(request: RedactRequest, _: Caller = Depends(require("chat"))) -> dict:
         language = request.language or detect_language(request.text)
         result = assistant.redactor.redact(request.text, language)
         entities = [
@@ -206,11 +228,11 @@ def create_app(assistant: Assistant, authenticator: Authenticator | None = None)
         return {"text": result.text, "language": language, "entities": entities}
 
     @app.post("/v1/classify", response_model=ClassifyResponse)
-    def classify(request: ClassifyRequest) -> dict:
+    def classify(request: ClassifyRequest, _: Caller = Depends(require("ingest"))) -> dict:
         return _decision(assistant.gate.check_text(request.text, location="body"))
 
     @app.post("/v1/classify/file", response_model=ClassifyResponse)
-    def classify_file(file: UploadFile = File(...)) -> dict:
+    def classify_file(file: UploadFile = File(...), _: Caller = Depends(require("ingest"))) -> dict:
         with _saved_upload(assistant, file) as path:
             try:
                 # The loaders detect UTF-16 and Windows-1258 text; the gate reads the rest.
@@ -224,15 +246,24 @@ def create_app(assistant: Assistant, authenticator: Authenticator | None = None)
                 return {"level": None, "allowed": False, "reasons": [f"cannot be read completely: {reason}"]}
 
     @app.get("/v1/documents")
-    def list_documents() -> dict:
-        return {"documents": assistant.index.store.documents()}
+    def list_documents(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+                       caller: Caller = Depends(require("search"))) -> dict:
+        """List the documents the caller may see; `total` counts only those."""
+        total, documents = assistant.index.visible_documents(caller, limit, offset)
+        following = offset + len(documents)
+        return {"documents": documents, "total": total, "limit": limit, "offset": offset,
+                "next_offset": following if following < total else None}
 
     @app.post("/v1/documents", response_model=IngestResponse)
-    def upload(file: UploadFile = File(...)) -> dict:
-        return {"results": [r.to_dict() for r in _ingest_upload(assistant, file)]}
+    def upload(file: UploadFile = File(...), access: str = Form(PUBLIC, description=(
+                   '"public", or department ids separated by commas; without the admin scope only "public" '
+                   "or your own department")),
+               caller: Caller = Depends(require("ingest"))) -> dict:
+        scope = _upload_access(caller, access)
+        return {"results": [r.to_dict() for r in _ingest_upload(assistant, file, caller, scope)]}
 
     @app.delete("/v1/documents/{document_id:path}")
-    def remove(document_id: str) -> dict:
+    def remove(document_id: str, _: Caller = Depends(require("admin"))) -> dict:
         removed = assistant.index.remove(document_id)
         return {"document_id": document_id, "removed_chunks": removed}
 
@@ -270,10 +301,44 @@ def _saved_upload(assistant: Assistant, upload: UploadFile) -> Iterator[Path]:
         yield path
 
 
-def _ingest_upload(assistant: Assistant, upload: UploadFile):  # noqa: ANN202
+def _recorder(app: FastAPI, caller: Caller, body: ChatRequest, messages: list[dict],
+              request_id: str) -> ConversationRecorder:
+    """Return the recorder of this chat turn, after checking that the conversation is the caller's."""
+    store: ConversationStore = app.state.conversations
+    if body.conversation_id is not None:
+        store.check_owner(caller, body.conversation_id)
+    assistant: Assistant = app.state.assistant
+
+    def redact(text: str, language: str) -> str:
+        return assistant.redactor.redact(text, language).text
+
+    return ConversationRecorder(store, redact, caller, body.conversation_id, messages[-1]["content"], request_id)
+
+
+def _upload_access(caller: Caller, access: str) -> tuple[str, ...]:
+    """Return the upload's access scope; without admin, only public or the caller's own department."""
+    scope = parse_access(access)
+    if not caller.can("admin") and scope not in ((PUBLIC,), (caller.department,)):
+        raise PermissionDeniedError(
+            f"this credential may give uploads the access \"public\" or \"{caller.department}\" only; "
+            "ask an administrator to upload documents for other departments"
+        )
+    return scope
+
+
+def _ingest_upload(assistant: Assistant, upload: UploadFile, caller: Caller, access: tuple[str, ...]):  # noqa: ANN202
     """Ingest an upload; results name the uploaded file, not the server's temporary folder."""
-    with _saved_upload(assistant, upload) as path:
-        results = assistant.ingest_upload(path, f"uploads/{path.name}")
+    from guardrails.redaction.names import safe_document_name  # noqa: PLC0415 - loads Presidio
+
+    with _saved_upload(assistant, upload) as saved:
+        # File names carry personal data into ids, logs, audit records and citations; the safe name keeps marks.
+        path = saved.rename(saved.with_name(safe_document_name(saved.name, assistant.redactor)))
+        document_id = f"uploads/{path.name}"
+        existing = assistant.index.store.access_of(document_id)
+        if existing is not None and not caller.may_read(existing):
+            raise PermissionDeniedError(f"a document named {path.name} belongs to another department; "
+                                        "rename the file and upload it again")
+        results = assistant.ingest_upload(path, document_id, access)
         folder = str(path.parent) + "/"
         for result in results:
             result.path = result.path.replace(folder, "")

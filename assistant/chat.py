@@ -23,6 +23,7 @@ from assistant.language import detect_language
 from assistant.llm.base import LLM, Message
 from assistant.prompts import NO_ANSWER, build_messages
 from assistant.settings import Settings
+from retrieval.access import Reader
 from retrieval.index import DocumentIndex, Hit
 from retrieval.tokens import content_terms
 
@@ -113,16 +114,19 @@ class ChatService:
         self.audit = audit
         self.request_id = "-"
 
-    def answer(self, messages: Sequence[Message], request_id: str = "-") -> ChatResult:
+    def answer(self, messages: Sequence[Message], request_id: str = "-", *, reader: Reader) -> ChatResult:
+        """Answer from the documents reader may see (a Caller, or retrieval.access.UNRESTRICTED)."""
         result: ChatResult | None = None
-        for event, data in self.events(messages, request_id):
+        for event, data in self.events(messages, request_id, reader=reader):
             if event == "done":
                 result = data
         assert result is not None
         return result
 
-    def events(self, messages: Sequence[Message], request_id: str = "-") -> Iterator[tuple[str, object]]:
-        """Yield ("progress", stage) events, then ("done", ChatResult)."""
+    def events(self, messages: Sequence[Message], request_id: str = "-", *,
+               reader: Reader) -> Iterator[tuple[str, object]]:
+        """Yield ("progress", stage) events, then ("done", ChatResult); only documents
+        reader may see are searched and cited."""
         self.request_id = request_id
         question, history = validate_messages(messages, self.settings.max_question_chars)
         self._check_gate([question, *(m["content"] for m in history)])
@@ -130,7 +134,7 @@ class ChatService:
         timings: dict[str, float] = {}
         yield "progress", "retrieving"
         started = time.perf_counter()
-        evidence = self.retrieve(self._without_personal_data(question, language), history)
+        evidence = self.retrieve(self._without_personal_data(question, language), history, reader=reader)
         timings["retrieval"] = _ms_since(started)
         if not evidence.answerable:
             reason = f"best passage below the bars (similarity {evidence.best_dense:.2f}, terms {evidence.coverage:.2f})"
@@ -183,37 +187,38 @@ class ChatService:
         if self.audit is not None:
             self.audit.append(record, request_id=self.request_id)
 
-    def retrieve(self, question: str, history: Sequence[Message]) -> Evidence:
-        """Return the passages for a question; a follow-up also searches with the previous question."""
+    def retrieve(self, question: str, history: Sequence[Message], *, reader: Reader) -> Evidence:
+        """Return the passages for a question that reader may see; a follow-up also
+        searches with the previous question."""
         k = self.settings.chat_passages
-        hits = self.index.search(question, k=max(k, 5))
+        hits = self.index.search(question, k=max(k, 5), reader=reader)
         previous = next((m["content"] for m in reversed(history) if m["role"] == "user"), None)
         if previous:
             # A follow-up such as "Có mất lệ phí không?" names its topic only in the
             # earlier turn, so the combined query leads.
-            followup = self.index.search(f"{previous}\n{question}", k=max(k, 5))
+            followup = self.index.search(f"{previous}\n{question}", k=max(k, 5), reader=reader)
             hits = _interleave(followup, hits)
         hits = hits[:k]
         if not hits:
             return Evidence([], False, 0.0, 0.0)
         dense = self.index.dense_score(question if not previous else f"{previous}\n{question}",
-                                       [h.chunk_id for h in hits])
+                                       [h.chunk_id for h in hits], reader=reader)
         best_dense = max(dense.values(), default=0.0)
         # A follow-up's terms include the earlier question's ("How much does it cost?").
-        coverage = self._coverage(f"{previous}\n{question}" if previous else question, hits)
+        coverage = self._coverage(f"{previous}\n{question}" if previous else question, hits, reader)
         answerable = best_dense >= self.settings.min_dense_score and coverage >= self.settings.min_term_coverage
         log.info("retrieved %d passages: best similarity %.3f, coverage %.2f, answerable %s",
                  len(hits), best_dense, coverage, answerable)
         return Evidence(hits, answerable, best_dense, coverage)
 
-    def _coverage(self, question: str, hits: Sequence[Hit]) -> float:
+    def _coverage(self, question: str, hits: Sequence[Hit], reader: Reader) -> float:
         """Return the share of the question's terms found in the passages, each term
         weighted by its rarity in the index, so that "Hà Nội" counts for little."""
         terms = content_terms(question)
         if not terms:
             return 0.0
         found = content_terms(" ".join(f"{h.title} {h.text}" for h in hits))
-        weights = {term: self.index.term_weight(term) for term in terms}
+        weights = {term: self.index.term_weight(term, reader=reader) for term in terms}
         return sum(weights[t] for t in terms & found) / sum(weights.values())
 
     def _generate(self, language: str, question: str, history: Sequence[Message],
@@ -252,8 +257,14 @@ class ChatService:
             return None, list(dict.fromkeys(report.problems))
         if self.redactor is not None:
             text = self.redactor.restore(text, mapping)
-        if self.gate is not None and not self.gate.check_text(text, location="message").allowed:
-            return None, ["the generated answer carries a secrecy mark"]
+        if self.gate is not None:
+            from guardrails.audit import gate_record  # noqa: PLC0415
+
+            decision = self.gate.check_text(text, location="message")
+            self._record(gate_record("chat", self.request_id, decision, action="answer_gate"))
+            if not decision.allowed:
+                log.warning("generated answer of request %s withheld: level %s", self.request_id, decision.level)
+                return None, ["the generated answer carries a secrecy mark"]
         return (text, report.cited), []
 
     def _record_pseudonymization(self, mapping: dict[str, str]) -> None:

@@ -49,14 +49,15 @@ def build_redactor(settings: Settings):  # noqa: ANN201 - guardrails.Redactor, w
     return Redactor()
 
 
-def build_ingestor(settings: Settings, index: DocumentIndex, show_progress: bool = False, redactor=None) -> Ingestor:
+def build_ingestor(settings: Settings, index: DocumentIndex, show_progress: bool = False, redactor=None,
+                   access: tuple[str, ...] = ("public",)) -> Ingestor:
     """Return an ingestor that scans chunks for personal data with redactor, or
-    with a Redactor built when first needed."""
+    with a Redactor built when first needed, and gives documents the access scope."""
     limits = IngestLimits(max_file_bytes=settings.max_upload_bytes, max_document_chars=settings.max_document_chars)
     factory = (lambda: redactor) if redactor is not None else partial(build_redactor, settings)
     return Ingestor(index, build_gate(settings), limits, settings.embedding_max_tokens, show_progress,
                     redactor_factory=factory, redact=settings.redact_at_ingest,
-                    audit=build_audit_log(settings), quarantine=build_quarantine(settings))
+                    audit=build_audit_log(settings), quarantine=build_quarantine(settings), access=access)
 
 
 def build_audit_log(settings: Settings):  # noqa: ANN201 - guardrails.AuditLog

@@ -73,9 +73,9 @@ class Assistant:
             ingestor = build_ingestor(self.settings, self.index, show_progress, self.redactor)
             return ingestor.ingest(paths)
 
-    def ingest_upload(self, path: Path, document_id: str) -> list[IngestResult]:
+    def ingest_upload(self, path: Path, document_id: str, access: tuple[str, ...] = ("public",)) -> list[IngestResult]:
         with self._ingest_lock:
-            ingestor = build_ingestor(self.settings, self.index, redactor=self.redactor)
+            ingestor = build_ingestor(self.settings, self.index, redactor=self.redactor, access=access)
             return ingestor.ingest_file(path, document_id)
 
     def describe(self) -> dict:

@@ -9,12 +9,13 @@ Unknown keys are rejected so that a misspelt setting fails at start-up.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _user_cache_dir() -> Path:
@@ -87,6 +88,43 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="Largest file accepted for ingestion.")
     max_document_chars: int = Field(2_000_000, ge=1000, description="Largest extracted text of one document.")
     max_question_chars: int = Field(4000, ge=10)
+
+    # Request routing; see assistant/routing. The thresholds are set from the
+    # Vietnamese routing cases (python -m evals.suites.routing).
+    routing_taxonomy: Path | None = Field(
+        None, description="TOML file of the departments to route to; default: Hà Nội's (assistant/routing/departments)."
+    )
+    routing_min_confidence: float = Field(0.5, ge=0.0, le=1.0, description="Below this score a route needs review.")
+    routing_min_margin: float = Field(0.1, ge=0.0, le=1.0, description="A runner-up this close means review.")
+
+    # Access control; see the README's "Access" section.
+    auth_secret: SecretStr | None = Field(
+        None, description="Token signing secret (32+ characters); default: a random one in data_dir/auth-secret."
+    )
+    demo_login: bool = Field(False, description="Allow POST /v1/auth/demo-login, which signs anyone in.")
+    rate_limit_per_minute: float = Field(120.0, gt=0, description="Requests a minute per key or token.")
+    rate_limit_burst: int = Field(30, ge=1, description="Requests a key or token may send at once.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated origins that browsers may call from; empty: none."
+    )
+    # The classify endpoint takes 2,000,000 characters, up to about 6 MB of Vietnamese UTF-8.
+    max_json_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest JSON request body, in bytes.")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_origins", mode="after")
+    @classmethod
+    def _exact_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?", origin):
+                raise ValueError(f"CORS origin {origin!r} is not an exact origin such as https://intranet.example.vn "
+                                 "(no wildcard, path or trailing slash)")
+        return value
 
     @field_validator("data_dir", "cache_dir", "models_dir", mode="after")
     @classmethod

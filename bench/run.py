@@ -31,6 +31,7 @@ enforce_offline()
 
 from assistant.components import build_index, build_ingestor  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from retrieval.access import UNRESTRICTED  # noqa: E402
 from evals.retrieval import load_questions  # noqa: E402
 
 
@@ -82,11 +83,11 @@ def bench_search(data_dir: Path, questions_path: Path) -> dict:
     settings = Settings(data_dir=data_dir)
     index = build_index(settings)
     questions = [q.text for q in load_questions(questions_path, split="train")]
-    index.search(questions[0], k=5)  # load the model and the index
+    index.search(questions[0], k=5, reader=UNRESTRICTED)  # load the model and the index
     timings = {"hybrid": [], "raw": []}
     for question in questions:
         started = time.perf_counter()
-        index.search(question, k=5)
+        index.search(question, k=5, reader=UNRESTRICTED)
         timings["hybrid"].append((time.perf_counter() - started) * 1000)
     embedder = index.embedder.inner
     vectors = index._vectors.index  # the same FAISS index, queried directly

@@ -17,6 +17,7 @@ from assistant.chat import ChatService
 from assistant.components import build_index
 from assistant.offline import enforce_offline
 from assistant.settings import Settings
+from retrieval.access import UNRESTRICTED
 from evals.retrieval import load_questions
 
 DEFAULT_UNANSWERABLE = Path(__file__).parent / "cases" / "unanswerable.jsonl"
@@ -26,7 +27,7 @@ def signals(chat: ChatService, questions: list[str]) -> list[tuple[float, float]
     """Return (best similarity, term coverage) for each question."""
     out = []
     for question in questions:
-        evidence = chat.retrieve(question, [])
+        evidence = chat.retrieve(question, [], reader=UNRESTRICTED)
         out.append((round(evidence.best_dense, 4), round(evidence.coverage, 4)))
     return out
 

@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.components import build_index
     from assistant.offline import enforce_offline
     from assistant.settings import Settings
+    from retrieval.access import UNRESTRICTED
 
     parser = argparse.ArgumentParser(prog="python -m evals.retrieval", description=main.__doc__)
     parser.add_argument("questions", type=Path, help="JSONL with question and gold_doc_ids per line")
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     index = build_index(Settings(data_dir=args.data_dir))
     questions = load_questions(args.questions, split=args.split)
     for mode in ("hybrid", "dense", "bm25"):
-        scores = evaluate(questions, lambda text, depth: [h.document_id for h in index.search(text, depth, mode)])
+        scores = evaluate(questions, lambda text, depth: [h.document_id for h in index.search(text, depth, mode, reader=UNRESTRICTED)])
         print(json.dumps({"mode": mode, **scores}))
     return 0
 

@@ -1,6 +1,6 @@
 """Command line for the index: ingest, remove, list and search.
 
-    python -m retrieval ingest PATH... [--data-dir DIR] [--json]
+    python -m retrieval ingest PATH... [--data-dir DIR] [--json] [--access public|DEPARTMENT,...]
     python -m retrieval remove DOCUMENT_ID... [--data-dir DIR]
     python -m retrieval list [--data-dir DIR]
     python -m retrieval search QUERY [-k N] [--mode hybrid|dense|bm25] [--data-dir DIR]
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from assistant.errors import AssistantError, DocumentNotFoundError
 from assistant.settings import Settings
+from retrieval.access import PUBLIC, UNRESTRICTED, parse_access
 from retrieval.index import SEARCH_MODES
 from retrieval.ingest import summarize
 
@@ -27,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="index files and folders (txt, md, html, docx, pdf, jsonl)")
     ingest.add_argument("paths", nargs="+", type=Path)
     ingest.add_argument("--json", action="store_true", help="print one JSON result per document instead of a summary")
+    ingest.add_argument("--access", default=PUBLIC, help='who may read the documents: "public" (default) or '
+                        "department ids separated by commas, such as so-tu-phap,so-xay-dung")
     ingest.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
     remove = commands.add_parser("remove", help="delete documents and their chunks from the index")
     remove.add_argument("document_ids", nargs="+")
@@ -58,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.components import build_index, build_ingestor
 
+    access = parse_access(args.access)
     index = build_index(settings)
-    ingestor = build_ingestor(settings, index, show_progress=not args.json and sys.stderr.isatty())
+    ingestor = build_ingestor(settings, index, show_progress=not args.json and sys.stderr.isatty(), access=access)
     results = ingestor.ingest(args.paths)
     if args.json:
         for result in results:
@@ -93,7 +97,8 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.components import build_index
 
     for document in build_index(settings).store.documents():
-        print(f"{document['document_id']}\t{document['chunk_count']} chunks\t{document['title']}")
+        access = ",".join(document["access"])
+        print(f"{document['document_id']}\t{document['chunk_count']} chunks\t{access}\t{document['title']}")
     return 0
 
 
@@ -104,7 +109,8 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         print("error: the query is empty; give words to search for", file=sys.stderr)
         return 2
 
-    for hit in build_index(settings).search(args.query, args.k, args.mode):
+    # The shell user owns the data folder, so every document is visible.
+    for hit in build_index(settings).search(args.query, args.k, args.mode, reader=UNRESTRICTED):
         print(f"{hit.score:.4f}\t{hit.document_id}\t{hit.locator}\t{hit.text[:100]!r}")
     return 0
 

@@ -9,6 +9,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
+import faiss
+import numpy as np
+
+from retrieval.access import Reader, stored_access
 from retrieval.bm25 import BM25Index
 from retrieval.embeddings import Embedder
 from retrieval.store import ChunkStore, PendingDocument
@@ -45,6 +49,12 @@ class DocumentIndex:
 
     The embedder is created on first use, so that listing, removing and
     re-ingesting unchanged files never load the model.
+
+    Every read takes a ``reader`` (an ``assistant.access.Caller``, or
+    ``retrieval.access.UNRESTRICTED`` for offline tools). Chunks of documents
+    the reader may not see are removed before ranking, and BM25 statistics are
+    computed over the visible chunks only, so hits, scores and counts are those
+    of an index without the hidden documents.
     """
 
     def __init__(
@@ -71,6 +81,9 @@ class DocumentIndex:
         self._generation = -1
         self._vectors: VectorIndex | None = None
         self._bm25 = BM25Index()
+        self._access_groups: dict[str, np.ndarray] = {}
+        # BM25 over the chunks visible to one set of access groups, built on first use per generation.
+        self._bm25_views: dict[frozenset[str], BM25Index] = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -105,6 +118,10 @@ class DocumentIndex:
                 vectors = self._rebuild_vectors(generation, model_id, dimension)
             ids, token_lists = self.store.all_tokens()
             self._bm25.build(ids, token_lists)
+            self._access_groups = {
+                access: np.asarray(chunk_ids, dtype=np.int64) for access, chunk_ids in self.store.chunk_access().items()
+            }
+            self._bm25_views = {}
             self._vectors = vectors
             self._generation = generation
             log.info("index loaded: generation %d, %d vectors, %d passages", generation, len(vectors), len(ids))
@@ -136,17 +153,22 @@ class DocumentIndex:
             self.refresh()
             return removed
 
-    def search(self, query: str, k: int = 5, mode: SearchMode = "hybrid") -> list[Hit]:
-        """Return the k best chunks for query; hybrid fuses the dense and BM25 lists."""
+    def search(self, query: str, k: int = 5, mode: SearchMode = "hybrid", *, reader: Reader) -> list[Hit]:
+        """Return the k best chunks for query that reader may see; hybrid fuses the dense and BM25 lists."""
         if mode not in SEARCH_MODES:
             raise ValueError(f"unknown search mode {mode!r}; use one of {SEARCH_MODES}")
         self.refresh()
+        with self._lock:
+            visible_groups, visible_ids = self._visible(reader)
+            bm25 = self._bm25_view(visible_groups)
+        if visible_ids is not None and not len(visible_ids):
+            return []
         dense: list[tuple[int, float]] = []
         lexical: list[tuple[int, float]] = []
         if mode in ("hybrid", "dense") and self._vectors is not None and len(self._vectors):
-            dense = self._vectors.search(self.embedder.encode_query(query), self.candidates)
+            dense = self._dense_candidates(self.embedder.encode_query(query), visible_ids)
         if mode in ("hybrid", "bm25"):
-            lexical = self._bm25.search(lexical_tokens(query), self.candidates)
+            lexical = bm25.search(lexical_tokens(query), self.candidates)
         fused = self._fuse(dense, lexical) if mode == "hybrid" else dense or lexical
         if mode == "hybrid" and self.fusion == "score":
             fused = self._fuse_scores(dense, lexical)
@@ -173,10 +195,48 @@ class DocumentIndex:
             )
         return hits
 
-    def dense_score(self, query: str, chunk_ids: Sequence[int]) -> dict[int, float]:
-        """Return the cosine similarity of query to each given chunk."""
+    def _visible(self, reader: Reader) -> tuple[frozenset[str] | None, np.ndarray | None]:
+        """Return the access groups and chunk ids reader may see, or (None, None) when it sees all."""
+        groups = frozenset(a for a in self._access_groups if reader.may_read(stored_access(a)))
+        if len(groups) == len(self._access_groups):
+            return None, None
+        ids = [self._access_groups[a] for a in groups]
+        return groups, (np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64))
+
+    def _bm25_view(self, groups: frozenset[str] | None) -> BM25Index:
+        if groups is None:
+            return self._bm25
+        view = self._bm25_views.get(groups)
+        if view is None:
+            allowed = set(np.concatenate([self._access_groups[a] for a in groups]).tolist()) if groups else set()
+            ids, token_lists = self.store.all_tokens()
+            kept = [(i, tokens) for i, tokens in zip(ids, token_lists) if i in allowed]
+            view = BM25Index()
+            view.build([i for i, _ in kept], [tokens for _, tokens in kept])
+            self._bm25_views[groups] = view
+        return view
+
+    def _dense_candidates(self, query_vector: np.ndarray, visible_ids: np.ndarray | None) -> list[tuple[int, float]]:
+        assert self._vectors is not None
+        if visible_ids is None:
+            return self._vectors.search(query_vector, self.candidates)
+        selector = faiss.IDSelectorBatch(visible_ids)
+        n = min(self.candidates, len(visible_ids))
+        scores, ids = self._vectors.index.search(
+            np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32), n,
+            params=faiss.SearchParameters(sel=selector),
+        )
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
+
+    def dense_score(self, query: str, chunk_ids: Sequence[int], *, reader: Reader) -> dict[int, float]:
+        """Return the cosine similarity of query to each given chunk that reader may see."""
         if not chunk_ids or self._vectors is None or not len(self._vectors):
             return {}
+        with self._lock:
+            _, visible_ids = self._visible(reader)
+        if visible_ids is not None:
+            allowed = set(visible_ids.tolist())
+            chunk_ids = [chunk_id for chunk_id in chunk_ids if chunk_id in allowed]
         query_vector = self.embedder.encode_query(query)
         found = {}
         for chunk_id in chunk_ids:
@@ -187,10 +247,17 @@ class DocumentIndex:
             found[chunk_id] = float(vector @ query_vector)
         return found
 
-    def term_weight(self, term: str) -> float:
-        """Return the BM25 inverse document frequency of a lower-case term."""
+    def term_weight(self, term: str, *, reader: Reader) -> float:
+        """Return the BM25 inverse document frequency of a lower-case term among the chunks reader may see."""
         self.refresh()
-        return self._bm25.idf(term)
+        with self._lock:
+            groups, _ = self._visible(reader)
+            return self._bm25_view(groups).idf(term)
+
+    def visible_documents(self, reader: Reader, limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:
+        """Return (number of documents reader may see, one page of them)."""
+        documents = [d for d in self.store.documents() if reader.may_read(tuple(d["access"]))]
+        return len(documents), documents[offset : offset + limit]
 
     def _fuse_scores(self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Combine the two lists' scores, each divided by its list's best score,

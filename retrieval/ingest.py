@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from assistant.errors import IncompleteDocumentError, InputError
 from assistant.language import detect_language
+from retrieval.access import PUBLIC, format_access, parse_access
 from retrieval.chunking import StructuredChunker
 from retrieval.documents import Chunk, ParsedDocument
 from retrieval.index import DocumentIndex
@@ -67,12 +68,15 @@ class Ingestor:
 
     def __init__(self, index: DocumentIndex, gate, limits: IngestLimits | None = None, max_tokens: int = 512,
                  show_progress: bool = False, redactor_factory: Callable[[], object] | None = None,
-                 redact: bool = True, audit=None, quarantine=None, actor: str = "ingest") -> None:
+                 redact: bool = True, audit=None, quarantine=None, actor: str = "ingest",
+                 access: tuple[str, ...] = (PUBLIC,)) -> None:
         """gate is a guardrails.ClassificationGate. With a redactor_factory, chunks
         are scanned for personal data: redacted when redact is true, else flagged.
         audit (a guardrails.AuditLog) receives every gate and redaction decision;
-        quarantine (a guardrails.Quarantine) receives files the gate cannot read."""
+        quarantine (a guardrails.Quarantine) receives files the gate cannot read.
+        access is the access scope given to every document of this run (see retrieval.access)."""
         self.index = index
+        self.access = parse_access(access)
         self.gate = gate
         self.audit = audit
         self.quarantine = quarantine
@@ -142,13 +146,13 @@ class Ingestor:
     def _walk(self, paths: Sequence[Path], results: list[IngestResult]) -> Iterator[tuple[Path, str]]:
         for root in paths:
             if root.is_file():
-                yield root, root.name
+                yield root, self._safe_document_id(root.name)
             elif root.is_dir():
                 for path in sorted(p for p in root.rglob("*") if p.is_file()):
                     relative = path.relative_to(root)
                     if any(part.startswith(".") for part in relative.parts):
                         continue
-                    document_id = f"{root.resolve().name}/{relative.as_posix()}"
+                    document_id = self._safe_document_id(f"{root.resolve().name}/{relative.as_posix()}")
                     if suffix_of(path) not in SUPPORTED_SUFFIXES:
                         results.append(IngestResult(str(path), document_id, "skipped",
                                                     f"unsupported extension {path.suffix or '(none)'!r}"))
@@ -167,7 +171,7 @@ class Ingestor:
             result.reason = str(exc)
             return result
         except Exception as exc:  # a parser bug must not stop the other files
-            log.exception("unexpected error parsing %s", path)
+            log.exception("unexpected error parsing %s", document_id)
             result.reason = f"{path} could not be read: {type(exc).__name__}"
             return result
         return self._admit(document, result, path)
@@ -195,6 +199,7 @@ class Ingestor:
             result = IngestResult(str(path), record.document_id, "failed")
             if known.get(record.document_id) == record.content_hash and not self._rechunk_all:
                 result.status = "unchanged"
+                self._update_access(record.document_id)
                 results.append(result)
                 continue
             results.append(self._admit(record, result, None))
@@ -209,7 +214,9 @@ class Ingestor:
         unchanged = self.index.store.content_hash(document.document_id) == document.content_hash
         if path is not None and unchanged and not self._rechunk_all:
             result.status = "unchanged"
+            self._update_access(document.document_id)
             return result
+        document.metadata["access"] = format_access(self.access)
         verdict = self._check_gate(document, path)
         if verdict is not None:
             result.status, result.reason = verdict
@@ -223,6 +230,12 @@ class Ingestor:
         if sum(len(item[2]) for item in self._pending) >= self.limits.batch_chunks:
             self._flush()
         return result
+
+    def _update_access(self, document_id: str) -> None:
+        """Apply this run's access scope to an unchanged document that had another one."""
+        if self.index.store.access_of(document_id) not in (None, self.access):
+            self.index.store.set_access(document_id, self.access)
+            log.info("document %s: access scope changed to %s", document_id, format_access(self.access))
 
     def _check_gate(self, document: ParsedDocument, path: Path | None) -> tuple[Status, str] | None:
         """Return (status, reason) when the gate keeps the document out, else None.
@@ -260,11 +273,19 @@ class Ingestor:
         if self.quarantine is not None:
             self.quarantine.add(document_id, str(path), reason, content_hash)
         self._record(AuditRecord(time=_now(), actor=self.actor, action="ingest_gate", subject_id=document_id,
-                                 decision="quarantined", reasons=(reason[:300],)))
+                                 decision="quarantined", reasons=(reason.replace(str(path), document_id)[:300],)))
         log.info("document %s cannot be read completely; quarantined", document_id)
         if result is not None:
             result.status, result.reason = "quarantined", reason
         return result
+
+    def _safe_document_id(self, name: str) -> str:
+        """Return name with the personal data in it replaced, because ids reach logs, audit and citations."""
+        from guardrails.redaction.names import safe_document_name  # noqa: PLC0415 - loads Presidio
+
+        if self._redactor is None and self._redactor_factory is not None:
+            self._redactor = self._redactor_factory()
+        return safe_document_name(name, self._redactor)
 
     def _record(self, record) -> None:  # noqa: ANN001 - guardrails.AuditRecord
         if self.audit is not None:

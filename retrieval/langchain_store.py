@@ -14,15 +14,19 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 
+from retrieval.access import Reader
 from retrieval.index import DocumentIndex, Hit, SearchMode
 
 
 class IndexVectorStore(VectorStore):
     """Read-only LangChain view of a DocumentIndex, with hybrid search by default."""
 
-    def __init__(self, index: DocumentIndex, mode: SearchMode = "hybrid") -> None:
+    def __init__(self, index: DocumentIndex, mode: SearchMode = "hybrid", *, reader: Reader) -> None:
+        """reader (an assistant.access.Caller, or retrieval.access.UNRESTRICTED) limits
+        the documents this view can return."""
         self.index = index
         self.mode = mode
+        self.reader = reader
 
     @property
     def embeddings(self) -> Embeddings:
@@ -40,10 +44,10 @@ class IndexVectorStore(VectorStore):
         raise NotImplementedError("build a DocumentIndex and ingest files, then wrap it in IndexVectorStore")
 
     def similarity_search(self, query: str, k: int = 4, **kwargs: Any) -> list[Document]:
-        return [_to_document(hit) for hit in self.index.search(query, k, self.mode)]
+        return [_to_document(hit) for hit in self.index.search(query, k, self.mode, reader=self.reader)]
 
     def similarity_search_with_score(self, query: str, k: int = 4, **kwargs: Any) -> list[tuple[Document, float]]:
-        return [(_to_document(hit), hit.score) for hit in self.index.search(query, k, self.mode)]
+        return [(_to_document(hit), hit.score) for hit in self.index.search(query, k, self.mode, reader=self.reader)]
 
 
 def _to_document(hit: Hit) -> Document:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import DocumentNotFoundError
+from retrieval.access import format_access, stored_access
 from retrieval.documents import Chunk, ParsedDocument
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,15 @@ class ChunkStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
+        self._add_access_column()
+
+    def _add_access_column(self) -> None:
+        """Give a store created before access scopes its access column; existing documents become public."""
+        with self._lock:
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+            if "access" not in columns:
+                self._db.execute("ALTER TABLE documents ADD COLUMN access TEXT NOT NULL DEFAULT 'public'")
+                log.info("chunk store %s: added the access column; existing documents are public", self.path.name)
 
     def close(self) -> None:
         self._db.close()
@@ -180,7 +190,31 @@ class ChunkStore:
                 " FROM documents ORDER BY document_id"
             ).fetchall()
         keys = ("document_id", "title", "source", "media_type", "chunk_count", "access", "indexed_at")
-        return [dict(zip(keys, row)) for row in rows]
+        documents = [dict(zip(keys, row)) for row in rows]
+        for document in documents:
+            document["access"] = list(stored_access(document["access"]))
+        return documents
+
+    def access_of(self, document_id: str) -> tuple[str, ...] | None:
+        """Return a document's access scope, or None when no document has this id."""
+        with self._lock:
+            row = self._db.execute("SELECT access FROM documents WHERE document_id = ?", (document_id,)).fetchone()
+        return stored_access(row[0]) if row else None
+
+    def set_access(self, document_id: str, access: tuple[str, ...]) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE documents SET access = ? WHERE document_id = ?", (format_access(access), document_id))
+
+    def chunk_access(self) -> dict[str, list[int]]:
+        """Return the chunk ids of each stored access scope string."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT d.access, c.chunk_id FROM chunks c JOIN documents d ON d.document_id = c.document_id"
+            ).fetchall()
+        groups: dict[str, list[int]] = {}
+        for access, chunk_id in rows:
+            groups.setdefault(access, []).append(chunk_id)
+        return groups
 
     def counts(self) -> tuple[int, int]:
         with self._lock:
@@ -201,6 +235,16 @@ class ChunkStore:
                 ).fetchall()
                 found.update({row[0]: StoredChunk(*row) for row in rows})
         return found
+
+    def chunks_of(self, document_id: str) -> list[StoredChunk]:
+        """Return a document's chunks in reading order; an unknown id gives an empty list."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT chunk_id, document_id, ordinal, title, locator, page, text"
+                " FROM chunks WHERE document_id = ? ORDER BY ordinal",
+                (document_id,),
+            ).fetchall()
+        return [StoredChunk(*row) for row in rows]
 
     def all_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
         """Return (chunk ids, vectors) of every chunk, for rebuilding the vector index."""

@@ -134,20 +134,35 @@ def ingest_json(data_dir: Path, *paths: Path, env: dict[str, str] | None = None)
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
+def create_key(data_dir: Path, department: str, *scopes: str, env: dict[str, str] | None = None) -> str:
+    """Create an API key with the keys command and return it (the last line of its output)."""
+    scope_args = [arg for scope in scopes for arg in ("--scope", scope)]
+    done = run_cli("-m", "assistant", "keys", "create", "--data-dir", str(data_dir), "--department", department,
+                   *scope_args, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
 class Server:
-    """serve.py running in a subprocess on a free loopback port."""
+    """serve.py running in a subprocess on a free loopback port.
+
+    Its client sends an admin key created with the keys command, so the
+    existing tests see every endpoint and every document."""
 
     def __init__(self, data_dir: Path, log_path: Path, env: dict[str, str] | None = None) -> None:
+        self.key = create_key(data_dir, "van-phong-ubnd", "admin", env=env)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log = log_path.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "serve.py", "--data-dir", str(data_dir), "--port", str(self.port)],
-            cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+            cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT,
+            # Tests send hundreds of searches in a row; the rate limit has its own tests.
+            env={**os.environ, "ASSISTANT_RATE_LIMIT_BURST": "100000", **(env or {})},
         )
         self._wait_until_ready()
-        self.client = httpx.Client(base_url=self.url, timeout=600)
+        self.client = httpx.Client(base_url=self.url, timeout=600, headers={"Authorization": f"Bearer {self.key}"})
 
     def _wait_until_ready(self, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout

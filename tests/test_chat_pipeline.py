@@ -13,6 +13,7 @@ from assistant.chat import ChatService
 from assistant.errors import InputError
 from assistant.llm.fake import FakeLLM
 from assistant.settings import Settings
+from retrieval.access import UNRESTRICTED
 from retrieval.documents import ParsedDocument
 from retrieval.embeddings import HashingEmbedder
 from retrieval.index import DocumentIndex
@@ -46,7 +47,7 @@ def service(index: DocumentIndex, llm: FakeLLM | None, **overrides: float) -> Ch
 
 
 def ask(chat: ChatService, question: str = QUESTION):
-    return chat.answer([{"role": "user", "content": question}])
+    return chat.answer([{"role": "user", "content": question}], reader=UNRESTRICTED)
 
 
 def test_grounded_generated_answer_is_returned(index: DocumentIndex) -> None:
@@ -114,7 +115,7 @@ def test_follow_up_sends_history_to_model(index: DocumentIndex) -> None:
         {"role": "user", "content": "Thủ tục đăng ký thường trú"},
         {"role": "assistant", "content": "Người đăng ký nộp hồ sơ [1]."},
         {"role": "user", "content": "Thời hạn thẩm định hồ sơ đăng ký thường trú bao lâu?"},
-    ])
+    ], reader=UNRESTRICTED)
     roles = [m["role"] for m in llm.prompts[0]]
     assert roles == ["system", "user", "assistant", "user"]
     assert "07 ngày làm việc" in llm.prompts[0][-1]["content"]
@@ -132,7 +133,7 @@ def test_follow_up_sends_history_to_model(index: DocumentIndex) -> None:
 )
 def test_invalid_messages_are_rejected(index: DocumentIndex, messages: list, message: str) -> None:
     with pytest.raises(InputError, match=message):
-        service(index, None).answer(messages)
+        service(index, None).answer(messages, reader=UNRESTRICTED)
 
 
 def test_model_sees_placeholders_and_caller_gets_values(index: DocumentIndex, redactor, tmp_path: Path) -> None:
@@ -144,7 +145,7 @@ def test_model_sees_placeholders_and_caller_gets_values(index: DocumentIndex, re
     audit = AuditLog(tmp_path / "audit.sqlite3")
     chat = ChatService(index, llm, Settings(data_dir=index.data_dir, min_dense_score=0.2),
                        gate=ClassificationGate(), redactor=redactor, audit=audit)
-    result = chat.answer([{"role": "user", "content": question}], request_id="req-7")
+    result = chat.answer([{"role": "user", "content": question}], request_id="req-7", reader=UNRESTRICTED)
     prompt = "\n".join(m["content"] for m in llm.prompts[0])
     assert "Phạm Quốc Bảo" not in prompt
     assert "0903 222 111" not in prompt
@@ -165,7 +166,31 @@ def test_marked_message_rejected_and_audited(index: DocumentIndex, tmp_path: Pat
     audit = AuditLog(tmp_path / "audit.sqlite3")
     chat = ChatService(index, FakeLLM(), Settings(data_dir=index.data_dir), gate=ClassificationGate(), audit=audit)
     with pytest.raises(GateRejection, match="TỐI MẬT"):
-        chat.answer([{"role": "user", "content": "TỐI MẬT\n\nPhương án bảo vệ hội nghị"}], request_id="req-8")
+        chat.answer([{"role": "user", "content": "TỐI MẬT\n\nPhương án bảo vệ hội nghị"}], request_id="req-8", reader=UNRESTRICTED)
     [record] = audit.records(limit=10)
     assert (record["action"], record["decision"], record["request_id"]) == ("chat_gate", "blocked", "req-8")
     assert "Phương án" not in str(record)
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected_mode", "expected_decision"),
+    [
+        ("TUYỆT MẬT: cơ quan đăng ký cư trú thẩm định trong thời hạn 07 ngày làm việc kể từ ngày nhận được "
+         "hồ sơ đầy đủ [1].", "extractive", "blocked"),
+        ("Cơ quan đăng ký cư trú thẩm định trong thời hạn 07 ngày làm việc kể từ ngày nhận được hồ sơ đầy đủ [1].",
+         "generated", "allowed"),
+    ],
+)
+def test_generated_answer_is_gated_and_audited(index: DocumentIndex, tmp_path: Path, reply: str,
+                                               expected_mode: str, expected_decision: str) -> None:
+    from guardrails import AuditLog
+
+    audit = AuditLog(tmp_path / "audit.sqlite3")
+    settings = Settings(data_dir=index.data_dir, min_dense_score=0.2, min_term_coverage=0.5)
+    chat = ChatService(index, FakeLLM([reply]), settings, gate=ClassificationGate(), audit=audit)
+    result = chat.answer([{"role": "user", "content": QUESTION}], request_id="req-9", reader=UNRESTRICTED)
+    assert result.mode == expected_mode
+    assert "TUYỆT MẬT" not in result.answer
+    decisions = [(r["action"], r["decision"]) for r in audit.records(limit=10) if r["action"] == "answer_gate"]
+    assert decisions == [("answer_gate", expected_decision)]
+    assert "thẩm định" not in str(audit.records(limit=10))

@@ -10,6 +10,7 @@ import faiss
 import pytest
 
 from guardrails import ClassificationGate
+from retrieval.access import UNRESTRICTED
 from retrieval.embeddings import HashingEmbedder
 from retrieval.index import DocumentIndex
 from retrieval.ingest import IngestLimits, Ingestor, summarize
@@ -45,7 +46,7 @@ def test_ingest_folder_then_search(tmp_path: Path, corpus: Path) -> None:
     results = make_ingestor(index).ingest([corpus])
     assert summarize(results)["indexed"] == 2
     assert {r.document_id for r in results} == {"docs/khai-sinh.md", "docs/sub/le-phi.txt"}
-    hit = index.search("giấy chứng sinh", k=1)[0]
+    hit = index.search("giấy chứng sinh", k=1, reader=UNRESTRICTED)[0]
     assert hit.document_id == "docs/khai-sinh.md"
     assert hit.locator == "Điều 1"
     assert hit.title == "Thủ tục đăng ký khai sinh"
@@ -67,7 +68,7 @@ def test_changed_file_replaces_its_chunks(tmp_path: Path, corpus: Path) -> None:
     results = by_name(make_ingestor(index).ingest([corpus]))
     assert results["khai-sinh.md"].status == "indexed"
     assert results["le-phi.txt"].status == "unchanged"
-    texts = [h.text for h in index.search("giấy chứng sinh tờ khai", k=10)]
+    texts = [h.text for h in index.search("giấy chứng sinh tờ khai", k=10, reader=UNRESTRICTED)]
     assert not any("Giấy chứng sinh" in t for t in texts)
     assert index.stats()["documents"] == 2
 
@@ -76,10 +77,10 @@ def test_remove_deletes_everywhere(tmp_path: Path, corpus: Path) -> None:
     index = make_index(tmp_path / "data")
     make_ingestor(index).ingest([corpus])
     index.remove("docs/khai-sinh.md")
-    assert {h.document_id for h in index.search("khai sinh chứng sinh", k=10)} == {"docs/sub/le-phi.txt"}
+    assert {h.document_id for h in index.search("khai sinh chứng sinh", k=10, reader=UNRESTRICTED)} == {"docs/sub/le-phi.txt"}
     assert index.stats() == {"documents": 1, "chunks": 1, "generation": index.store.generation()}
     reopened = make_index(tmp_path / "data")
-    assert {h.document_id for h in reopened.search("khai sinh", k=10, mode="dense")} == {"docs/sub/le-phi.txt"}
+    assert {h.document_id for h in reopened.search("khai sinh", k=10, mode="dense", reader=UNRESTRICTED)} == {"docs/sub/le-phi.txt"}
 
 
 def test_remove_unknown_document_names_it(tmp_path: Path) -> None:
@@ -112,16 +113,16 @@ def test_damaged_vector_file_is_rebuilt(tmp_path: Path, corpus: Path, damage: st
         meta["generation"] -= 1
         meta_file.write_text(json.dumps(meta))
     reopened = make_index(data_dir)
-    assert reopened.search("giấy chứng sinh", k=1, mode="dense")[0].document_id == "docs/khai-sinh.md"
+    assert reopened.search("giấy chứng sinh", k=1, mode="dense", reader=UNRESTRICTED)[0].document_id == "docs/khai-sinh.md"
     assert faiss.read_index(str(vector_file)).ntotal == 3
 
 
 def test_second_process_sees_new_documents(tmp_path: Path, corpus: Path) -> None:
     data_dir = tmp_path / "data"
     reader = make_index(data_dir)
-    assert reader.search("khai sinh", k=3) == []
+    assert reader.search("khai sinh", k=3, reader=UNRESTRICTED) == []
     make_ingestor(make_index(data_dir)).ingest([corpus])
-    assert reader.search("giấy chứng sinh", k=1)[0].document_id == "docs/khai-sinh.md"
+    assert reader.search("giấy chứng sinh", k=1, reader=UNRESTRICTED)[0].document_id == "docs/khai-sinh.md"
 
 
 def test_bad_files_each_get_a_result(tmp_path: Path, corpus: Path) -> None:
@@ -152,8 +153,8 @@ def test_bad_files_each_get_a_result(tmp_path: Path, corpus: Path) -> None:
         assert results[name].status == status, (name, results[name].reason)
         assert reason in results[name].reason, (name, results[name].reason)
     assert index.stats()["documents"] == 5
-    assert index.search("lịch tiếp công dân", k=1)[0].document_id == "bad/legacy.txt"
-    assert index.search("giấy chứng sinh", k=1)[0].document_id == "docs/khai-sinh.md"
+    assert index.search("lịch tiếp công dân", k=1, reader=UNRESTRICTED)[0].document_id == "bad/legacy.txt"
+    assert index.search("giấy chứng sinh", k=1, reader=UNRESTRICTED)[0].document_id == "docs/khai-sinh.md"
 
 
 def test_document_text_limit(tmp_path: Path) -> None:
@@ -179,7 +180,7 @@ def test_jsonl_records_become_documents(tmp_path: Path) -> None:
     ]
     assert "has no id" in results[2].reason
     assert "not valid JSON" in results[3].reason
-    hit = index.search("đối tượng áp dụng", k=1)[0]
+    hit = index.search("đối tượng áp dụng", k=1, reader=UNRESTRICTED)[0]
     assert (hit.document_id, hit.title, hit.locator) == ("Luật A@2", "Luật A", "Điều 2")
     assert hit.text.startswith("Điều 2. Đối tượng")
     assert [r.status for r in make_ingestor(index).ingest([path])][:2] == ["unchanged", "unchanged"]
@@ -192,7 +193,7 @@ def test_confidential_file_is_blocked_and_never_stored(tmp_path: Path, corpus: P
     assert results["phuong-an.txt"].status == "blocked"
     assert "MẬT" in results["phuong-an.txt"].reason
     assert "docs/phuong-an.txt" not in {d["document_id"] for d in index.store.documents()}
-    assert all("PHƯƠNG ÁN BẢO VỆ" not in h.text for h in index.search("phương án bảo vệ", k=10))
+    assert all("PHƯƠNG ÁN BẢO VỆ" not in h.text for h in index.search("phương án bảo vệ", k=10, reader=UNRESTRICTED))
 
 
 def test_missing_path_fails(tmp_path: Path) -> None:
@@ -260,7 +261,7 @@ def test_unreadable_file_quarantined_until_released(tmp_path: Path) -> None:
 
     quarantine.release(entry.id, actor="admin", justification="Checked the paper original: no secrecy mark.")
     assert ingest().status == "indexed"
-    assert index.search("encrypted service report", k=1)[0].document_id == "in/report.pdf"
+    assert index.search("encrypted service report", k=1, reader=UNRESTRICTED)[0].document_id == "in/report.pdf"
 
     decisions = [(r["action"], r["decision"]) for r in audit.records(limit=10)]
     assert decisions.count(("ingest_gate", "quarantined")) == 2
@@ -313,7 +314,7 @@ def test_pdf_page_without_text_is_quarantined_until_released(tmp_path: Path) -> 
     [entry] = quarantine.list()
     quarantine.release(entry.id, actor="admin", justification="The annex is a public map, checked by eye.")
     assert ingest().status == "indexed"
-    assert index.search("scanned annex", k=1)[0].document_id == "in/scan.pdf"
+    assert index.search("scanned annex", k=1, reader=UNRESTRICTED)[0].document_id == "in/scan.pdf"
 
 
 def test_ingest_redaction_keeps_public_wording(tmp_path: Path, redactor) -> None:
@@ -339,7 +340,7 @@ def test_langchain_retriever_returns_documents(tmp_path: Path, corpus: Path) -> 
 
     index = make_index(tmp_path / "data")
     make_ingestor(index).ingest([corpus])
-    store = IndexVectorStore(index)
+    store = IndexVectorStore(index, reader=UNRESTRICTED)
     [document] = store.as_retriever(search_kwargs={"k": 1}).invoke("giấy chứng sinh")
     assert document.metadata["document_id"] == "docs/khai-sinh.md"
     assert document.metadata["locator"] == "Điều 1"
