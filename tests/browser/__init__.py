@@ -1,0 +1,1 @@
+"""Helpers for the widget's browser tests: Chromium, a host site and the server."""
