@@ -76,6 +76,39 @@ def test_requires_minutes_scope(tmp_path: Path) -> None:
     assert response.status_code == 403
 
 
+SIGNER = {"name": "Lê Thu Hà", "title": "CHÁNH VĂN PHÒNG"}
+
+
+def test_minutes_become_a_bien_ban_draft(tmp_path: Path) -> None:
+    client = _client(tmp_path, frozenset({"minutes", "draft"}))
+    minutes = client.post("/v1/minutes", json={"transcript": CASE, "title": "Giao ban hạ tầng"}).json()
+    response = client.post("/v1/minutes/draft", json={
+        "minutes": minutes, "issuing_body": "SỞ XÂY DỰNG", "issuing_symbol": "SXD", "signer": SIGNER,
+        "recipients": ["Các phòng chuyên môn"]})
+    assert response.status_code == 200, response.text
+    stored = response.json()
+    draft = stored["draft"]
+    assert draft["doc_type"]["symbol"] == "BB"
+    assert draft["header"]["number"] == "Số: …/BB-SXD"
+    assert draft["check"]["passed"] is True, draft["check"]
+    headings = [section["heading"] for section in draft["sections"] if section["heading"]]
+    assert headings == ["Thành phần tham dự", "Nội dung cuộc họp", "Kết luận", "Phân công thực hiện",
+                        "Các vấn đề chưa thống nhất"]
+    owners = " ".join(draft["sections"][3]["paragraphs"])
+    assert all(item["owner"] in owners for item in minutes["action_items"] if item["owner"])
+    word = client.get(f"/v1/drafts/{stored['id']}.docx")
+    assert word.status_code == 200
+    assert word.content[:2] == b"PK"
+
+
+def test_minutes_draft_needs_draft_scope(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    minutes = client.post("/v1/minutes", json={"transcript": CASE}).json()
+    response = client.post("/v1/minutes/draft", json={
+        "minutes": minutes, "issuing_body": "SỞ XÂY DỰNG", "issuing_symbol": "SXD", "signer": SIGNER})
+    assert response.status_code == 403
+
+
 FILE_ERRORS = [
     ("notes.pdf", b"%PDF-1.4", 400, "unsupported file type"),
     ("notes.txt", b"", 400, "empty"),

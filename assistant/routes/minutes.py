@@ -16,6 +16,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.access import Caller, require
+from assistant.drafting import DraftService
+from assistant.drafting.models import DraftRequest, Recipient, Signer, StoredDraft
 from assistant.errors import AssistantError, InputError
 from assistant.minutes import (
     MAX_TRANSCRIPT_BYTES,
@@ -25,6 +27,7 @@ from assistant.minutes import (
     read_transcript_file,
     turns_from_records,
 )
+from assistant.minutes.sections import minutes_to_draft_fields
 from assistant.minutes.transcript import check_size
 
 log = logging.getLogger(__name__)
@@ -98,6 +101,19 @@ class MinutesResponse(BaseModel):
 _STREAM_DOC = {200: {"content": {"text/event-stream": {}}}}
 
 
+class MinutesDraftRequest(BaseModel):
+    """Minutes returned by POST /v1/minutes, and who issues and signs their Biên bản."""
+
+    model_config = ConfigDict(extra="forbid")
+    minutes: MinutesResponse
+    issuing_body: str = Field(min_length=1, max_length=300)
+    parent_body: str | None = Field(None, max_length=300)
+    issuing_symbol: str = Field(min_length=1, max_length=40)
+    signer: Signer
+    recipients: list[Recipient] = Field(default_factory=list, max_length=50)
+    place: str = Field("Hà Nội", min_length=1, max_length=100)
+
+
 @router.post("", response_model=MinutesResponse, responses=_STREAM_DOC)
 def minutes_from_json(body: MinutesRequest, request: Request, caller: Caller = _MINUTES):  # noqa: ANN201
     """Build minutes from a transcript or from turns; stream=true sends progress events."""
@@ -145,6 +161,27 @@ def minutes_from_file(
     names = [p.strip() for p in re.split(r"[;\n]", participants or "") if p.strip()] or None
     job = MinutesInput(turns, title, _parse_date(date), names, language, use_llm, text)
     return _respond(service, job, stream, request.state.request_id)
+
+
+@router.post("/draft", response_model=StoredDraft)
+def minutes_as_draft(body: MinutesDraftRequest, request: Request,
+                     caller: Caller = Depends(require("draft"))) -> StoredDraft:
+    """Store the minutes as a Biên bản draft, laid out in the national format (Word at /v1/drafts/{id}.docx).
+
+    The draft's sections are the minutes' own items; they are also its facts, so the draft's
+    check accepts what the minutes say and nothing more."""
+    minutes = body.minutes.model_dump(mode="json")
+    fields = minutes_to_draft_fields(minutes)
+    facts = [text for section in fields["sections"] for text in section["paragraphs"]]
+    if len(facts) > 200:
+        raise InputError(f"the minutes hold {len(facts)} items; a draft takes at most 200, so split the meeting")
+    draft = DraftRequest(
+        doc_type="BB", subject=minutes["title"], facts=facts, sections=fields["sections"],
+        issuing_body=body.issuing_body, parent_body=body.parent_body, issuing_symbol=body.issuing_symbol,
+        recipients=body.recipients, signer=body.signer, place=body.place, language=minutes["language"],
+        **({"date": datetime.date.fromisoformat(minutes["date"])} if minutes.get("date") else {}),
+    )
+    return DraftService(request.app.state.assistant).create(draft, caller, request.state.request_id)
 
 
 def _service(assistant, use_llm: bool) -> MinutesService:  # noqa: ANN001 - assistant.service.Assistant
