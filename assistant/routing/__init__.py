@@ -1,0 +1,1 @@
+"""Routing of citizen and staff requests to the department that handles them."""
