@@ -101,10 +101,18 @@ def read_text_parts(path: Path, body_text: str | None) -> list[TextPart]:
     """Return the body of a text file in UTF-8, UTF-16 or UTF-32 (by BOM) or Windows-1258.
 
     The encoding is detected as ingestion detects it, so the gate reads the
-    same text that is indexed.
+    same text that is indexed. The file is read even when the caller gives
+    body_text, because a parser that tidies spacing can join a label set
+    apart on its own line ("KHÔNG PHỔ BIẾN") to the words before it; both
+    texts are checked then.
     """
-    if body_text is not None:
-        return [TextPart("body", body_text)]
+    raw = _decoded_text(path)
+    if body_text is not None and body_text != raw:
+        return [TextPart("body", raw), TextPart("body", body_text)]
+    return [TextPart("body", raw)]
+
+
+def _decoded_text(path: Path) -> str:
     # Imported here: retrieval depends on the gate, not the other way round.
     from assistant.errors import InputError
     from retrieval.loaders import decode_text
@@ -114,10 +122,10 @@ def read_text_parts(path: Path, body_text: str | None) -> list[TextPart]:
     except OSError as error:
         raise GateReadError(path, f"cannot open the file: {error.strerror}") from error
     if not data.strip():
-        return [TextPart("body", "")]
+        return ""
     try:
         # The source names no file, because decode_text logs it and file names can carry personal data.
-        return [TextPart("body", decode_text(data, f"a {path.suffix or 'suffix-less'} file"))]
+        return decode_text(data, f"a {path.suffix or 'suffix-less'} file")
     except InputError as error:
         raise GateReadError(path, str(error)) from error
 

@@ -35,3 +35,16 @@ def test_gate_cases_cover_every_level() -> None:
 def test_gate_case_files_indexed() -> None:
     documents = {path.name for path in CASES_DIR.iterdir() if path.suffix not in (".jsonl", ".py")}
     assert documents == {case["file"] for case in CASES}
+
+
+def test_gate_cases_through_ingestion(tmp_path: Path) -> None:
+    """Ingestion hands the gate its own parsed text; every case must end as the gate alone decides."""
+    from retrieval.embeddings import HashingEmbedder
+    from retrieval.index import DocumentIndex
+    from retrieval.ingest import IngestLimits, Ingestor
+
+    index = DocumentIndex(tmp_path / "data", HashingEmbedder)
+    ingestor = Ingestor(index, GATE, IngestLimits(), max_tokens=256, redact=False)
+    results = {Path(r.path).name: r.status for r in ingestor.ingest([CASES_DIR / case["file"] for case in CASES])}
+    expected = {case["file"]: ("indexed" if case["expected_allowed"] else "blocked") for case in CASES}
+    assert results == expected
