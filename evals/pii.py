@@ -321,8 +321,14 @@ def score_language(
     }
 
 
-def evaluate_pii(data_dir: Path | str, limit: int | None = None) -> dict[str, Any]:
-    """Run both systems on the English set in data_dir and all Vietnamese cases, and score them."""
+def evaluate_pii(
+    data_dir: Path | str, limit: int | None = None, redactor_analyze: Callable[[str, str], list[Span]] | None = None
+) -> dict[str, Any]:
+    """Run both systems on the English set in data_dir and all Vietnamese cases, and score them.
+
+    redactor_analyze(text, language) replaces the local Redactor, for example
+    to measure a server's redaction endpoint.
+    """
     synth_path = Path(data_dir) / SYNTH_FILE
     if not synth_path.is_file():
         raise FileNotFoundError(
@@ -331,19 +337,21 @@ def evaluate_pii(data_dir: Path | str, limit: int | None = None) -> dict[str, An
     english = load_synth(synth_path, limit)
     vietnamese = load_vietnamese_cases()
 
-    from guardrails.redaction import Redactor
+    if redactor_analyze is None:
+        from guardrails.redaction import Redactor
 
-    redactor = Redactor()
+        redactor = Redactor()
+
+        def redactor_analyze(text: str, language: str) -> list[Span]:
+            return [Span(item.type, item.start, item.end, item.score) for item in redactor.analyze(text, language)]
+
     presidio = build_plain_presidio()
 
     def presidio_spans(text: str) -> list[Span]:
         return [Span(item.entity_type, item.start, item.end, item.score) for item in presidio.analyze(text, "en")]
 
     def redactor_spans(language: str) -> Analyze:
-        def analyze(text: str) -> list[Span]:
-            return [Span(item.type, item.start, item.end, item.score) for item in redactor.analyze(text, language)]
-
-        return analyze
+        return lambda text: redactor_analyze(text, language)
 
     results: dict[str, Any] = {
         "english": evaluate_language(
