@@ -316,12 +316,26 @@ class Ingestor:
             result.status, result.chunks = "indexed", len(chunks)
 
     def _prepare(self, document: ParsedDocument) -> tuple[list[Chunk], list[list[str]]]:
+        self._screen_labels(document)
         chunks = self.chunker.split(document)
         if not chunks:
             raise InputError(f"{document.document_id} produced no passages")
         chunks = [self._screen_personal_data(chunk) for chunk in chunks]
         tokens = [lexical_tokens(f"{c.title}\n{c.text}") for c in chunks]
         return chunks, tokens
+
+    def _screen_labels(self, document: ParsedDocument) -> None:
+        """Take personal data out of the title and source name, which citations and the
+        document list show; with redaction off they stay, and their chunks are flagged."""
+        if self._redactor_factory is None or not self.redact:
+            return
+        if self._redactor is None:
+            self._redactor = self._redactor_factory()
+        found = self._redactor.analyze(document.title, detect_language(document.title))
+        entities = [e for e in found if e.score >= INGEST_MIN_SCORE and e.type not in INGEST_KEPT_TYPES]
+        if entities:
+            document.title = _replace_spans(document.title, entities)
+        document.source = self._safe_document_id(document.source)
 
     def _screen_personal_data(self, chunk: Chunk) -> Chunk:
         """Redact or flag the personal data in a chunk, by the redact setting.

@@ -356,3 +356,24 @@ def test_changed_chunking_settings_rechunk(tmp_path: Path, corpus: Path) -> None
     results = make_ingestor(index).ingest([corpus])
     assert [r.status for r in results] == ["indexed", "indexed"]
     assert [r.status for r in make_ingestor(index).ingest([corpus])] == ["unchanged", "unchanged"]
+
+
+@pytest.mark.parametrize(("redact", "visible"), [(True, False), (False, True)])
+def test_title_and_source_lose_personal_data(tmp_path: Path, redactor, redact: bool, visible: bool) -> None:
+    """Titles and source names show in citations and the document list, so they are redacted with the chunks."""
+    folder = tmp_path / "don-Tran-Thi-Mai-0987654321"
+    folder.mkdir()
+    path = folder / "don.txt"
+    path.write_text("Đơn đề nghị của bà Trần Thị Mai\n\nĐề nghị cấp lại giấy phép kinh doanh cho hộ gia đình.",
+                    encoding="utf-8")
+    index = make_index(tmp_path / "data")
+    ingestor = Ingestor(index, ClassificationGate(), IngestLimits(), max_tokens=256,
+                        redactor_factory=lambda: redactor, redact=redact)
+    [result] = ingestor.ingest([path])
+    assert result.status == "indexed"
+    [document] = index.store.documents()
+    chunk_titles = [row[0] for row in index.store._db.execute("SELECT title FROM chunks")]
+    shown = " ".join([document["title"], document["source"], *chunk_titles])
+    assert ("Trần Thị Mai" in shown) is visible
+    assert ("0987654321" in shown) is visible
+    assert "Đơn đề nghị" in document["title"]
