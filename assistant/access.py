@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 SCOPES = ("chat", "search", "draft", "minutes", "route", "ingest", "admin", "eval")
 PUBLIC = "public"
+# What an evaluation run reads through the API: everything but ingestion and administration.
+EVAL_SCOPES = frozenset({"search", "chat", "route", "minutes", "draft"})
 # Declares the scheme in the OpenAPI document; the authenticator reads the header itself.
 BEARER = HTTPBearer(auto_error=False, description="An API key (hna_...) or a staff token (hnt_...).")
 
@@ -44,7 +46,9 @@ class Caller:
     kind: str = "key"
 
     def can(self, scope: str) -> bool:
-        return scope in self.scopes or "admin" in self.scopes
+        if scope in self.scopes or "admin" in self.scopes:
+            return True
+        return "eval" in self.scopes and scope in EVAL_SCOPES
 
     def may_read(self, document_scope: tuple[str, ...] | list[str] | None) -> bool:
         """Return True when a document with this access scope is visible to the caller.

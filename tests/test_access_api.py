@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.access import SCOPES
+from assistant.access import EVAL_SCOPES, SCOPES
 from assistant.api import create_app
 from assistant.auth.keys import KeyStore
 from assistant.components import build_ingestor
@@ -119,8 +119,10 @@ def test_permission_matrix(app_client: TestClient, keys: KeyStore, scope_keys: d
     assert allowed.status_code not in (401, 403), (scope, allowed.text)
     # The admin-only delete of a missing document returns 404.
     assert allowed.status_code == (404 if method == "DELETE" else 200), allowed.text
+    evaluator = app_client.request(method, path, headers=bearer(scope_keys["eval"]), **request_args)
+    assert (evaluator.status_code != 403) is (scope in EVAL_SCOPES), ("eval", evaluator.text)
     for other in SCOPES:
-        if other in (scope, "admin"):
+        if other in (scope, "admin", "eval"):
             continue
         denied = app_client.request(method, path, headers=bearer(scope_keys[other]), **request_args)
         assert denied.status_code == 403, (other, denied.text)

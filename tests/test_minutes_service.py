@@ -163,3 +163,29 @@ def test_model_sees_pseudonyms_only(redactor, tmp_path: Path) -> None:  # noqa: 
     actions = [r["action"] for r in audit.records(limit=10)]
     assert "minutes_pseudonymization" in actions
     assert "minutes_built" in actions
+
+
+@pytest.mark.slow
+def test_llamacpp_summary_is_checked(redactor, tmp_path: Path) -> None:  # noqa: ANN001
+    """The real model writes the summary; whatever it writes, each kept sentence rests on its turns."""
+    from assistant.grounding import check_answer
+    from assistant.llm import build_llm
+    from assistant.settings import Settings
+
+    llm = build_llm(Settings(data_dir=tmp_path, llm_backend="llamacpp", llm_max_new_tokens=200))
+    case = EXPECTED[0]
+    text = (CASES / case["file"]).read_text(encoding="utf-8")
+    extractive = _build(text)
+    minutes = _build(text, llm=llm, redactor=redactor)
+    assert minutes["summary_mode"] in ("generated", "mixed", "extractive")
+    turns = {t.id: t.text for t in parse_transcript(text)}
+    for sentence in minutes["summary"]:
+        assert sentence["turns"], sentence
+        if sentence in extractive["summary"]:
+            continue
+        cited = [turns[t] for t in sentence["turns"]]
+        assert not check_answer(sentence["text"] + " [1]", [" ".join(cited)], "", 0.5).problems, sentence
+    # The model writes only the summary: decisions and action items are the extractor's.
+    assert minutes["decisions"] == extractive["decisions"]
+    assert minutes["action_items"] == extractive["action_items"]
+    assert "<PERSON_" not in json.dumps(minutes, ensure_ascii=False)
