@@ -33,11 +33,14 @@ class Migration:
 
 
 class Database:
-    """A SQLite database in `data_dir`, shared by the components of one assistant."""
+    """A SQLite database in `data_dir`, shared by the components of one assistant.
 
-    def __init__(self, data_dir: Path) -> None:
+    The audit log keeps its own file (`file_name`), so it can be copied and
+    protected apart from the rest."""
+
+    def __init__(self, data_dir: Path, file_name: str = DATABASE_FILE) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / DATABASE_FILE
+        self.path = data_dir / file_name
         self.engine: Engine = create_engine(f"sqlite:///{self.path}", future=True)
         event.listen(self.engine, "connect", _sqlite_pragmas)
         self._lock = threading.Lock()

@@ -18,19 +18,22 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection, RowMapping, text
+
+from assistant.db import Database, Migration
 from guardrails.audit import AuditRecord
 
 logger = logging.getLogger(__name__)
 
 MAX_REASON_LENGTH = 300
 
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS audit (
+# Version 1 of the audit table; each statement runs on its own. The IF NOT
+# EXISTS clauses let it adopt a file written before migrations were recorded.
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     time TEXT NOT NULL,
     actor TEXT NOT NULL,
@@ -40,47 +43,50 @@ CREATE TABLE IF NOT EXISTS audit (
     reasons TEXT NOT NULL CHECK (json_valid(reasons) AND json_type(reasons) = 'array'),
     entity_counts TEXT NOT NULL CHECK (json_valid(entity_counts) AND json_type(entity_counts) = 'object'),
     request_id TEXT
-);
-CREATE INDEX IF NOT EXISTS audit_action ON audit (action, id);
-CREATE TRIGGER IF NOT EXISTS audit_reject_update BEFORE UPDATE ON audit
+)""",
+    "CREATE INDEX IF NOT EXISTS audit_action ON audit (action, id)",
+    """CREATE TRIGGER IF NOT EXISTS audit_reject_update BEFORE UPDATE ON audit
 BEGIN
     SELECT RAISE(ABORT, 'audit log is append-only: UPDATE is not allowed');
-END;
-CREATE TRIGGER IF NOT EXISTS audit_reject_delete BEFORE DELETE ON audit
+END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_reject_delete BEFORE DELETE ON audit
 BEGIN
     SELECT RAISE(ABORT, 'audit log is append-only: DELETE is not allowed');
-END;
-CREATE TRIGGER IF NOT EXISTS audit_reject_reused_id BEFORE INSERT ON audit
+END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_reject_reused_id BEFORE INSERT ON audit
 WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
 BEGIN
     SELECT RAISE(ABORT, 'audit log is append-only: an INSERT may not reuse an existing id');
-END;
-CREATE TRIGGER IF NOT EXISTS audit_reject_long_reason BEFORE INSERT ON audit
+END""",
+    f"""CREATE TRIGGER IF NOT EXISTS audit_reject_long_reason BEFORE INSERT ON audit
 WHEN EXISTS (SELECT 1 FROM json_each(NEW.reasons) WHERE length(value) > {MAX_REASON_LENGTH})
 BEGIN
     SELECT RAISE(ABORT, 'audit reason longer than {MAX_REASON_LENGTH} characters: reasons may not hold document text');
-END;
-"""
+END""",
+)
+
+
+def _create_audit_table(connection: Connection) -> None:
+    for statement in _SCHEMA:
+        connection.execute(text(statement))
+
 
 _COLUMNS = ("id", "time", "actor", "action", "subject_id", "decision", "reasons", "entity_counts", "request_id")
 
 
 class AuditLog:
-    """Append-only audit table in one SQLite file, safe to share between threads.
+    """Append-only audit table in one SQLite file, reached through SQLAlchemy.
 
-    One connection serves all threads, and a lock serialises every
-    statement on it. The file uses WAL journaling, so other processes can
-    read the log while this one appends.
+    The schema is applied as a recorded migration (assistant.db), so later
+    versions can change it in place. The file uses WAL journaling, so
+    other processes can read the log while this one appends.
     """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._connection.row_factory = sqlite3.Row
-        with self._lock:
-            self._connection.execute("PRAGMA journal_mode=WAL")
-            self._connection.executescript(_SCHEMA)
+        self._database = Database(self.path.parent, self.path.name)
+        self._database.migrate("audit", [Migration(1, "create the append-only audit table", _create_audit_table)])
+        self._closed = False
         logger.info("audit log opened at %s", self.path)
 
     def append(self, record: AuditRecord, request_id: str | None = None) -> int:
@@ -93,20 +99,20 @@ class AuditLog:
         _check_reasons(row["reasons"])
         if request_id is not None and not request_id:
             raise ValueError("request_id is an empty string; pass None when the record belongs to no request")
-        values = (
-            row["time"],
-            row["actor"],
-            row["action"],
-            row["subject_id"],
-            row["decision"],
-            json.dumps(row["reasons"], ensure_ascii=False),
-            json.dumps(row["entity_counts"], ensure_ascii=False),
-            request_id,
-        )
-        with self._lock:
-            cursor = self._connection.execute(
-                "INSERT INTO audit (time, actor, action, subject_id, decision, reasons, entity_counts, request_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        values = {
+            "time": row["time"],
+            "actor": row["actor"],
+            "action": row["action"],
+            "subject_id": row["subject_id"],
+            "decision": row["decision"],
+            "reasons": json.dumps(row["reasons"], ensure_ascii=False),
+            "entity_counts": json.dumps(row["entity_counts"], ensure_ascii=False),
+            "request_id": request_id,
+        }
+        with self._open().transaction() as connection:
+            cursor = connection.execute(
+                text("INSERT INTO audit (time, actor, action, subject_id, decision, reasons, entity_counts, request_id)"
+                     " VALUES (:time, :actor, :action, :subject_id, :decision, :reasons, :entity_counts, :request_id)"),
                 values,
             )
         record_id = cursor.lastrowid
@@ -126,20 +132,24 @@ class AuditLog:
         if offset < 0:
             raise ValueError(f"offset {offset} is invalid; pass 0 or a positive number of records to skip")
         query = f"SELECT {', '.join(_COLUMNS)} FROM audit"
-        parameters: list[Any] = []
+        parameters: dict[str, Any] = {"limit": limit, "offset": offset}
         if action is not None:
-            query += " WHERE action = ?"
-            parameters.append(action)
-        query += " ORDER BY id DESC LIMIT ? OFFSET ?"
-        parameters.extend([limit, offset])
-        with self._lock:
-            rows = self._connection.execute(query, parameters).fetchall()
+            query += " WHERE action = :action"
+            parameters["action"] = action
+        query += " ORDER BY id DESC LIMIT :limit OFFSET :offset"
+        with self._open().transaction() as connection:
+            rows = connection.execute(text(query), parameters).mappings().all()
         return [_row_to_dict(row) for row in rows]
 
     def close(self) -> None:
-        """Close the connection. The log cannot be used afterwards."""
-        with self._lock:
-            self._connection.close()
+        """Close the connections. The log cannot be used afterwards."""
+        self._closed = True
+        self._database.close()
+
+    def _open(self) -> Database:
+        if self._closed:
+            raise ValueError(f"the audit log {self.path.name} is closed; open a new AuditLog to use it")
+        return self._database
 
     def __enter__(self) -> AuditLog:
         return self
@@ -159,7 +169,7 @@ def _check_reasons(reasons: list[str]) -> None:
             )
 
 
-def _row_to_dict(row: sqlite3.Row) -> dict[str, Any]:
+def _row_to_dict(row: RowMapping) -> dict[str, Any]:
     record = {name: row[name] for name in _COLUMNS}
     record["reasons"] = json.loads(record["reasons"])
     record["entity_counts"] = json.loads(record["entity_counts"])

@@ -252,3 +252,27 @@ def test_concurrent_appends_from_threads(log: AuditLog) -> None:
     assert len({record["id"] for record in records}) == thread_count * per_thread
     expected_subjects = {f"doc-{thread}-{index}" for thread in range(thread_count) for index in range(per_thread)}
     assert {record["subject_id"] for record in records} == expected_subjects
+
+
+def test_older_file_adopted_by_migration(tmp_path: Path) -> None:
+    """A log written before migrations were recorded keeps its rows and gains its schema version."""
+    path = tmp_path / "audit.sqlite3"
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute(
+            "CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, actor TEXT NOT NULL,"
+            " action TEXT NOT NULL, subject_id TEXT NOT NULL, decision TEXT NOT NULL, reasons TEXT NOT NULL,"
+            " entity_counts TEXT NOT NULL, request_id TEXT)"
+        )
+        connection.execute(
+            "INSERT INTO audit (time, actor, action, subject_id, decision, reasons, entity_counts, request_id)"
+            " VALUES ('2026-01-05T08:00:00+00:00', 'ingest', 'ingest_gate', 'doc-1', 'blocked', '[]', '{}', NULL)"
+        )
+        connection.commit()
+    with AuditLog(path) as log:
+        [record] = log.records()
+        assert (record["subject_id"], record["decision"]) == ("doc-1", "blocked")
+    with closing(sqlite3.connect(path)) as connection:
+        versions = connection.execute("SELECT component, version FROM schema_migrations").fetchall()
+        assert versions == [("audit", 1)]
+        with pytest.raises(sqlite3.IntegrityError, match="append-only: DELETE is not allowed"):
+            connection.execute("DELETE FROM audit")
