@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import tempfile
@@ -24,7 +23,6 @@ from assistant.auth import build_authenticator, build_token_signer
 from assistant.auth.middleware import REQUEST_ID, install_protections
 from assistant.conversations import ConversationRecorder, ConversationStore
 from assistant.errors import (
-    AssistantError,
     DocumentNotFoundError,
     GateRejection,
     InputError,
@@ -34,6 +32,7 @@ from assistant.errors import (
 from assistant.language import detect_language
 from assistant.routes import auth, conversations, drafts, feedback, minutes, routing
 from assistant.service import Assistant
+from assistant.sse import stream_events
 from guardrails import GateReadError
 from retrieval.access import PUBLIC, parse_access
 from retrieval.loaders import load_file
@@ -347,26 +346,20 @@ def _ingest_upload(assistant: Assistant, upload: UploadFile, caller: Caller, acc
 
 
 def _sse(events: Iterator[tuple[str, object]]) -> Iterator[str]:
-    """Format chat events as server-sent events; the answer goes out in word pieces
+    """Format chat events as server-sent events. The answer goes out in word pieces
     after it passed its checks, so no unchecked text reaches the reader."""
-    try:
-        for event, data in events:
-            if event == "progress":
-                yield _event("progress", {"stage": data})
-                continue
-            result = data.to_dict()  # type: ignore[attr-defined]
-            for piece in re.findall(r"\S+\s*", result["answer"]):
-                yield _event("token", {"text": piece})
-            yield _event("done", result)
-    except AssistantError as exc:
-        yield _event("error", {"detail": str(exc)})
-    except Exception:
-        log.exception("chat stream failed")
-        yield _event("error", {"detail": "the assistant failed while answering; try again or contact the administrator"})
+    return stream_events(events, _render_chat_event, "chat",
+                         "the assistant failed while answering; try again or contact the administrator")
 
 
-def _event(name: str, payload: dict) -> str:
-    return f"event: {name}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+def _render_chat_event(event: str, data: object) -> Iterator[tuple[str, dict]]:
+    if event == "progress":
+        yield "progress", {"stage": data}
+        return
+    result = data.to_dict()  # type: ignore[attr-defined]
+    for piece in re.findall(r"\S+\s*", result["answer"]):
+        yield "token", {"text": piece}
+    yield "done", result
 
 
 def _install_error_handlers(app: FastAPI) -> None:

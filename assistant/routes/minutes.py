@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 import re
 import tempfile
@@ -18,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.access import Caller, require
 from assistant.drafting import DraftService
 from assistant.drafting.models import DraftRequest, Recipient, Signer, StoredDraft
-from assistant.errors import AssistantError, InputError
+from assistant.errors import InputError
 from assistant.minutes import (
     MAX_TRANSCRIPT_BYTES,
     MinutesInput,
@@ -29,6 +28,7 @@ from assistant.minutes import (
 )
 from assistant.minutes.sections import minutes_to_draft_fields
 from assistant.minutes.transcript import check_size
+from assistant.sse import stream_events
 
 log = logging.getLogger(__name__)
 
@@ -224,16 +224,9 @@ def _respond(service: MinutesService, job: MinutesInput, stream: bool, request_i
 
 def _sse(events: Iterator[tuple[str, object]]) -> Iterator[str]:
     """Format progress events, then the minutes as a "done" event, as server-sent events."""
-    try:
-        for event, data in events:
-            payload = data if event == "progress" else data.to_dict()  # type: ignore[attr-defined]
-            yield _event(event, payload)  # type: ignore[arg-type]
-    except AssistantError as exc:
-        yield _event("error", {"detail": str(exc)})
-    except Exception:
-        log.exception("minutes stream failed")
-        yield _event("error", {"detail": "building the minutes failed; try again or contact the administrator"})
+    return stream_events(events, _render_minutes_event, "minutes",
+                         "building the minutes failed; try again or contact the administrator")
 
 
-def _event(name: str, payload: dict) -> str:
-    return f"event: {name}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+def _render_minutes_event(event: str, data: object) -> Iterator[tuple[str, dict]]:
+    yield event, data if event == "progress" else data.to_dict()  # type: ignore[attr-defined, misc]
