@@ -1,8 +1,8 @@
-"""Who is calling: the caller of a request, its scopes and department.
+"""The caller of a request: its identity, scopes and department.
 
 Every endpoint that reads or changes data depends on ``require(scope)``. The
 app's authenticator (``app.state.authenticator``) turns a request into a
-``Caller`` or raises ``AuthenticationError``; ``require`` then checks the scope.
+``Caller`` or raises ``AuthenticationError``, and ``require`` then checks the scope.
 Real deployments use API keys and short-lived staff tokens; tests and a
 single-user command line may use ``FixedAuthenticator``.
 """
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 SCOPES = ("chat", "search", "draft", "minutes", "route", "ingest", "admin", "eval")
 PUBLIC = "public"
-# What an evaluation run reads through the API: everything but ingestion and administration.
+# Scopes an "eval" key includes: every read an evaluation run makes, but no ingestion or administration.
 EVAL_SCOPES = frozenset({"search", "chat", "route", "minutes", "draft"})
 # Declares the scheme in the OpenAPI document; the authenticator reads the header itself.
 BEARER = HTTPBearer(auto_error=False, description="An API key (hna_...) or a staff token (hnt_...).")
@@ -74,7 +74,7 @@ class FixedAuthenticator:
 
 
 def require(*scopes: str):  # noqa: ANN201 - a FastAPI dependency
-    """Return a dependency that yields the caller when it holds any of `scopes`."""
+    """Return a dependency that yields the caller when it has any of `scopes`."""
     unknown = [scope for scope in scopes if scope not in SCOPES]
     if not scopes or unknown:
         raise ValueError(f"unknown scope {unknown or scopes!r}; known scopes: {', '.join(SCOPES)}")

@@ -334,6 +334,8 @@ def _ingest_upload(assistant: Assistant, upload: UploadFile, caller: Caller, acc
         path = saved.rename(saved.with_name(safe_document_name(saved.name, assistant.redactor)))
         document_id = f"uploads/{path.name}"
         existing = assistant.index.store.access_of(document_id)
+        # NOTE: this 403 tells the caller that a hidden document of that name exists; one upload
+        # folder per department ("uploads/<department>/<name>") would remove the clash.
         if existing is not None and not caller.may_read(existing):
             raise PermissionDeniedError(f"a document named {path.name} belongs to another department; "
                                         "rename the file and upload it again")

@@ -1,9 +1,9 @@
 """The assistant's own database: conversations, feedback, drafts, keys.
 
 One SQLite file in the data folder, reached through SQLAlchemy. Each part of
-the assistant owns its tables and an ordered list of migrations; the
+the assistant owns its tables and an ordered list of migrations. The
 ``schema_migrations`` table records which steps ran, so a newer release
-upgrades an older data folder in place and never drops what is stored.
+upgrades an older data folder in place and keeps what is stored.
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def read_text_parts(path: Path, body_text: str | None) -> list[TextPart]:
     The encoding is detected as ingestion detects it, so the gate reads the
     same text that is indexed. The file is read even when the caller gives
     body_text, because a parser that tidies spacing can join a label set
-    apart on its own line ("KHÔNG PHỔ BIẾN") to the words before it; both
+    apart on its own line ("KHÔNG PHỔ BIẾN") to the words before it. Both
     texts are checked then.
     """
     raw = _decoded_text(path)

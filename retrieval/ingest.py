@@ -325,8 +325,8 @@ class Ingestor:
         return chunks, tokens
 
     def _screen_labels(self, document: ParsedDocument) -> None:
-        """Take personal data out of the title and source name, which citations and the
-        document list show; with redaction off they stay, and their chunks are flagged."""
+        """Redact the personal data in the title and source name, because citations and the
+        document list show them. With redaction off they stay as written, and the chunks are flagged."""
         if self._redactor_factory is None or not self.redact:
             return
         if self._redactor is None:
