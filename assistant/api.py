@@ -325,6 +325,19 @@ def _upload_access(caller: Caller, access: str) -> tuple[str, ...]:
     return scope
 
 
+def upload_folder(caller: Caller, access: tuple[str, ...]) -> str:
+    """Return the department folder an upload is stored in.
+
+    Uploads by a department's callers go to that department's folder. An
+    administrator's upload restricted to other departments goes to the folder of
+    the first of them. So each department can read every document in its own
+    folder, and a name clash never reveals a document hidden from the caller.
+    """
+    if PUBLIC in access or caller.department in access:
+        return caller.department
+    return access[0]
+
+
 def _ingest_upload(assistant: Assistant, upload: UploadFile, caller: Caller, access: tuple[str, ...]):  # noqa: ANN202
     """Ingest an upload; results name the uploaded file, not the server's temporary folder."""
     from guardrails.redaction.names import safe_document_name  # noqa: PLC0415 - loads Presidio
@@ -332,12 +345,12 @@ def _ingest_upload(assistant: Assistant, upload: UploadFile, caller: Caller, acc
     with _saved_upload(assistant, upload) as saved:
         # File names carry personal data into ids, logs, audit records and citations; the safe name keeps marks.
         path = saved.rename(saved.with_name(safe_document_name(saved.name, assistant.redactor)))
-        document_id = f"uploads/{path.name}"
+        document_id = f"uploads/{upload_folder(caller, access)}/{path.name}"
         existing = assistant.index.store.access_of(document_id)
-        # NOTE: this 403 tells the caller that a hidden document of that name exists; one upload
-        # folder per department ("uploads/<department>/<name>") would remove the clash.
+        # A department can read every upload in its folder. A document ingested from disk under
+        # such an id may be hidden from it, so the upload is rejected rather than replacing it.
         if existing is not None and not caller.may_read(existing):
-            raise PermissionDeniedError(f"a document named {path.name} belongs to another department; "
+            raise PermissionDeniedError(f"{document_id} cannot be replaced with this credential; "
                                         "rename the file and upload it again")
         results = assistant.ingest_upload(path, document_id, access)
         folder = str(path.parent) + "/"

@@ -229,7 +229,7 @@ class HttpTarget:
         return response.json()["entities"]
 
     def ingest(self, paths: Sequence[Path]) -> list[dict[str, Any]]:
-        """Upload each file; the server names them uploads/<file name>."""
+        """Upload each file; the server names them uploads/<department>/<file name>."""
         results = []
         for path in paths:
             with path.open("rb") as handle:

@@ -176,19 +176,19 @@ def test_document_scopes_hide_documents(app_client: TestClient, keys: KeyStore, 
                                         visible: set) -> None:
     headers = bearer(keys.create(department, scopes)[1])
     listed = app_client.get("/v1/documents", headers=headers).json()
-    assert {d["document_id"] for d in listed["documents"]} >= visible - {"uploads/ghi-chu.txt"}
+    assert {d["document_id"] for d in listed["documents"]} >= visible - {"uploads/so-tu-phap/ghi-chu.txt"}
     assert not {d["document_id"] for d in listed["documents"]} & (set(DOCUMENTS) - visible)
     assert listed["total"] == len(listed["documents"])
 
     hits = app_client.post("/v1/search", json={"query": JUSTICE_QUESTION, "k": 50}, headers=headers).json()["hits"]
-    assert {h["document_id"] for h in hits} <= visible | {"uploads/ghi-chu.txt"}
+    assert {h["document_id"] for h in hits} <= visible | {"uploads/so-tu-phap/ghi-chu.txt"}
     assert ("tu-phap/kiem-tra-cong-chung.md" in {h["document_id"] for h in hits}) == (
         "tu-phap/kiem-tra-cong-chung.md" in visible)
 
     answer = app_client.post("/v1/chat", json={"messages": [{"role": "user", "content": JUSTICE_QUESTION}]},
                              headers=headers).json()
     cited = {c["document_id"] for c in answer["citations"]}
-    assert cited <= visible | {"uploads/ghi-chu.txt"}
+    assert cited <= visible | {"uploads/so-tu-phap/ghi-chu.txt"}
     if "tu-phap/kiem-tra-cong-chung.md" in visible:
         assert answer["answered"] is True
         assert "tu-phap/kiem-tra-cong-chung.md" in cited
@@ -215,39 +215,93 @@ def test_hidden_documents_leave_scores_unchanged(tmp_path: Path, shared_models) 
             "công_chứng", reader=UNRESTRICTED)
 
 
+# caller department, scopes, access field -> status, and the folder the upload lands in
 UPLOAD_ACCESS = [
-    ("so-tu-phap", ["ingest"], "public", 200),
-    ("so-tu-phap", ["ingest"], "so-tu-phap", 200),
-    ("so-tu-phap", ["ingest"], "so-xay-dung", 403),
-    ("so-tu-phap", ["ingest"], "so-tu-phap,so-xay-dung", 403),
-    ("so-tu-phap", ["ingest"], "phong-khong-co", 400),
-    ("so-tu-phap", ["ingest"], "public,so-tu-phap", 400),
-    ("van-phong-ubnd", ["admin"], "so-xay-dung,so-y-te", 200),
+    ("so-tu-phap", ["ingest"], "public", 200, "so-tu-phap"),
+    ("so-tu-phap", ["ingest"], "so-tu-phap", 200, "so-tu-phap"),
+    ("so-tu-phap", ["ingest"], "so-xay-dung", 403, None),
+    ("so-tu-phap", ["ingest"], "so-tu-phap,so-xay-dung", 403, None),
+    ("so-tu-phap", ["ingest"], "phong-khong-co", 400, None),
+    ("so-tu-phap", ["ingest"], "public,so-tu-phap", 400, None),
+    ("van-phong-ubnd", ["admin"], "so-xay-dung,so-y-te", 200, "so-xay-dung"),
+    ("van-phong-ubnd", ["admin"], "so-y-te,van-phong-ubnd", 200, "van-phong-ubnd"),
+    ("van-phong-ubnd", ["admin"], "public", 200, "van-phong-ubnd"),
 ]
 
 
-@pytest.mark.parametrize(("department", "scopes", "access", "status"), UPLOAD_ACCESS)
+@pytest.mark.parametrize(("department", "scopes", "access", "status", "folder"), UPLOAD_ACCESS)
 def test_upload_access_field(app_client: TestClient, keys: KeyStore, department: str, scopes: list, access: str,
-                             status: int) -> None:
+                             status: int, folder: str | None) -> None:
     name = f"bien-ban-{department}-{access.replace(',', '-')}.txt"
     response = app_client.post("/v1/documents", headers=bearer(keys.create(department, scopes)[1]),
                                files={"file": (name, "Biên bản họp giao ban tuần thứ hai.".encode())},
                                data={"access": access})
     assert response.status_code == status, response.text
     if status == 200:
-        assert response.json()["results"][0]["status"] in ("indexed", "unchanged")
+        [result] = response.json()["results"]
+        assert result["status"] in ("indexed", "unchanged")
+        assert result["document_id"] == f"uploads/{folder}/{name}"
         stored = build_assistant(app_client.app.state.assistant.settings.data_dir).index.store
-        assert stored.access_of(f"uploads/{name}") == tuple(sorted(access.split(",")))
+        assert stored.access_of(result["document_id"]) == tuple(sorted(access.split(",")))
 
 
-def test_upload_cannot_replace_another_departments_document(app_client: TestClient, keys: KeyStore) -> None:
+def test_upload_same_name_keeps_hidden_document(app_client: TestClient, keys: KeyStore) -> None:
     admin = bearer(keys.create("van-phong-ubnd", ["admin"])[1])
-    files = {"file": ("so-tay.txt", "Sổ tay nội quy cơ quan.".encode())}
-    assert app_client.post("/v1/documents", headers=admin, files=files, data={"access": "so-y-te"}).status_code == 200
-    other = bearer(keys.create("so-tu-phap", ["ingest"])[1])
-    replaced = app_client.post("/v1/documents", headers=other, files=files, data={"access": "public"})
-    assert replaced.status_code == 403
-    assert "belongs to another department" in replaced.json()["detail"]
+    hidden = app_client.post("/v1/documents", headers=admin, data={"access": "so-y-te"},
+                             files={"file": ("so-tay.txt", "Sổ tay nội quy của Sở Y tế.".encode())})
+    assert hidden.json()["results"][0]["document_id"] == "uploads/so-y-te/so-tay.txt"
+
+    justice = bearer(keys.create("so-tu-phap", ["ingest", "search"])[1])
+    mine = app_client.post("/v1/documents", headers=justice, data={"access": "public"},
+                           files={"file": ("so-tay.txt", "Sổ tay nội quy của Sở Tư pháp.".encode())})
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["results"][0]["document_id"] == "uploads/so-tu-phap/so-tay.txt"
+    assert "so-y-te" not in mine.text
+
+    stored = build_assistant(app_client.app.state.assistant.settings.data_dir).index.store
+    assert stored.access_of("uploads/so-y-te/so-tay.txt") == ("so-y-te",)
+    health = bearer(keys.create("so-y-te", ["search"])[1])
+    hits = app_client.post("/v1/search", headers=health, json={"query": "sổ tay nội quy Sở Y tế", "k": 5}).json()
+    assert "uploads/so-y-te/so-tay.txt" in {h["document_id"] for h in hits["hits"]}
+    listed = app_client.get("/v1/documents", headers=justice, params={"limit": 200}).json()["documents"]
+    assert "uploads/so-y-te/so-tay.txt" not in {d["document_id"] for d in listed}
+
+
+def test_upload_rejects_hidden_disk_document(app_client: TestClient, keys: KeyStore, tmp_path: Path) -> None:
+    assistant = build_assistant(app_client.app.state.assistant.settings.data_dir)
+    source = tmp_path / "lich-kiem-tra.txt"
+    source.write_text("Lịch kiểm tra công trình của Sở Xây dựng.", encoding="utf-8")
+    ingestor = build_ingestor(assistant.settings, assistant.index, redactor=assistant.redactor,
+                              access=("so-xay-dung",))
+    [result] = ingestor.ingest_file(source, "uploads/so-tu-phap/lich-kiem-tra.txt")
+    assert result.status == "indexed", result
+
+    justice = bearer(keys.create("so-tu-phap", ["ingest"])[1])
+    refused = app_client.post("/v1/documents", headers=justice,
+                              files={"file": ("lich-kiem-tra.txt", "Lịch của Sở Tư pháp.".encode())})
+    assert refused.status_code == 403, refused.text
+    assert "rename the file" in refused.json()["detail"]
+    stored = build_assistant(assistant.settings.data_dir).index.store
+    assert stored.access_of("uploads/so-tu-phap/lich-kiem-tra.txt") == ("so-xay-dung",)
+
+
+# caller department, caller scopes, access scope -> upload folder
+UPLOAD_FOLDERS = [
+    ("so-tu-phap", {"ingest"}, ("public",), "so-tu-phap"),
+    ("so-tu-phap", {"ingest"}, ("so-tu-phap",), "so-tu-phap"),
+    ("van-phong-ubnd", {"admin"}, ("public",), "van-phong-ubnd"),
+    ("van-phong-ubnd", {"admin"}, ("so-xay-dung", "so-y-te"), "so-xay-dung"),
+    ("van-phong-ubnd", {"admin"}, ("so-y-te", "van-phong-ubnd"), "van-phong-ubnd"),
+]
+
+
+@pytest.mark.parametrize(("department", "scopes", "access", "folder"), UPLOAD_FOLDERS)
+def test_upload_folder_readable_by_department(department: str, scopes: set, access: tuple, folder: str) -> None:
+    from assistant.access import Caller
+    from assistant.api import upload_folder
+
+    assert upload_folder(Caller("k", department, frozenset(scopes)), access) == folder
+    assert Caller("reader", folder, frozenset({"search"})).may_read(access)
 
 
 def test_staff_token_flow(app_client: TestClient, keys: KeyStore) -> None:

@@ -136,9 +136,9 @@ def test_upload_indexes_and_reports_bad_files(bundled_server: Server, tmp_path) 
     response = client.post("/v1/documents", files={"file": ("lich-truc-tet.MD", note.encode(), "text/markdown")})
     assert response.status_code == 200
     [result] = response.json()["results"]
-    assert (result["document_id"], result["status"]) == ("uploads/lich-truc-tet.MD", "indexed")
+    assert (result["document_id"], result["status"]) == ("uploads/van-phong-ubnd/lich-truc-tet.MD", "indexed")
     hits = client.post("/v1/search", json={"query": "lịch trực tổng đài ngày Tết", "k": 3}).json()["hits"]
-    assert hits[0]["document_id"] == "uploads/lich-truc-tet.MD"
+    assert hits[0]["document_id"] == "uploads/van-phong-ubnd/lich-truc-tet.MD"
 
     cases = {
         "hong.pdf": (b"%PDF-1.4 broken", "failed"),
@@ -159,9 +159,9 @@ def test_upload_indexes_and_reports_bad_files(bundled_server: Server, tmp_path) 
             assert result["reason"]
     assert client.get("/healthz").json()["status"] == "ok"
 
-    removed = client.delete("/v1/documents/uploads/lich-truc-tet.MD")
+    removed = client.delete("/v1/documents/uploads/van-phong-ubnd/lich-truc-tet.MD")
     assert removed.status_code == 200
-    missing = client.delete("/v1/documents/uploads/lich-truc-tet.MD")
+    missing = client.delete("/v1/documents/uploads/van-phong-ubnd/lich-truc-tet.MD")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
 

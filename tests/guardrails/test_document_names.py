@@ -109,7 +109,7 @@ def test_upload_id_and_log_without_personal_data(bundled_server) -> None:  # noq
     assert response.status_code == 200
     [result] = response.json()["results"]
     assert result["status"] == "indexed", result
-    assert re.fullmatch(rf"uploads/don-khieu-nai-PERSON-PHONE_NUMBER{HASH}\.txt", result["document_id"])
+    assert re.fullmatch(rf"uploads/van-phong-ubnd/don-khieu-nai-PERSON-PHONE_NUMBER{HASH}\.txt", result["document_id"])
     hits = client.post("/v1/search", json={"query": "sửa chữa đèn chiếu sáng ngõ 12 Hàng Bông", "k": 3}).json()["hits"]
     assert hits[0]["document_id"] == result["document_id"]
     assert "Nguyen" not in hits[0]["title"]
