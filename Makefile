@@ -53,6 +53,7 @@ test-fast: setup
 
 bench: setup
 	$(BIN)/python bench/run.py --out docs/benchmarks.md
+	$(BIN)/python bench/ratelimit.py
 
 clean:
 	rm -rf $(DATA_DIR) .pytest_cache

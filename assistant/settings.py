@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     demo_login: bool = Field(False, description="Allow POST /v1/auth/demo-login, which signs anyone in.")
     rate_limit_per_minute: float = Field(120.0, gt=0, description="Requests a minute per key or token.")
     rate_limit_burst: int = Field(30, ge=1, description="Requests a key or token may send at once.")
+    rate_limit_store: Literal["database", "memory"] = Field(
+        "database", description="Where rate limit buckets live: the data folder's ratelimit.sqlite3, shared by "
+        "every server process on it, or this process's memory.")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated origins that browsers may call from; empty: none."
     )

@@ -376,6 +376,22 @@ def test_rate_limit_per_credential(data_dir: Path, keys: KeyStore) -> None:
     assert client.get("/v1/documents", headers=second).status_code == 200
 
 
+# rate limit store -> statuses of 6 requests, sent in turn to two servers on one data folder
+SHARED_LIMITS = [
+    ("database", [200, 200, 200, 429, 429, 429]),
+    ("memory", [200, 200, 200, 200, 200, 200]),
+]
+
+
+@pytest.mark.parametrize(("store", "expected"), SHARED_LIMITS)
+def test_rate_limit_shared_by_servers(data_dir: Path, keys: KeyStore, store: str, expected: list) -> None:
+    servers = [TestClient(create_app(build_assistant(data_dir, rate_limit_per_minute=1, rate_limit_burst=3,
+                                                     rate_limit_store=store))) for _ in range(2)]
+    headers = bearer(keys.create("so-y-te", ["search"])[1])
+    statuses = [servers[n % 2].get("/v1/documents", headers=headers).status_code for n in range(6)]
+    assert statuses == expected
+
+
 def test_cors_allows_listed_origin_only(data_dir: Path, keys: KeyStore) -> None:
     client = TestClient(create_app(build_assistant(data_dir, cors_origins="https://intranet.hanoi.example")))
     headers = bearer(keys.create("so-y-te", ["search"])[1])

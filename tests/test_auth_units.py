@@ -12,7 +12,7 @@ import pytest
 from assistant.access import AuthenticationError
 from assistant.auth.departments import departments
 from assistant.auth.keys import KeyStore
-from assistant.auth.ratelimit import RateLimiter, RateLimitError
+from assistant.auth.ratelimit import BucketStore, DatabaseBuckets, MemoryBuckets, RateLimiter, RateLimitError
 from assistant.auth.tokens import TokenSigner, load_or_create_secret
 from assistant.db import Database
 from assistant.errors import InputError
@@ -154,9 +154,14 @@ def test_key_store_revoke_unknown_names_it(tmp_path: Path) -> None:
         KeyStore(Database(tmp_path)).revoke("abc")
 
 
-def test_rate_limiter_burst_refill_and_isolation() -> None:
+@pytest.fixture(params=["memory", "database"])
+def buckets(request: pytest.FixtureRequest, tmp_path: Path) -> BucketStore:
+    return MemoryBuckets() if request.param == "memory" else DatabaseBuckets(tmp_path)
+
+
+def test_rate_limiter_burst_refill_and_isolation(buckets: BucketStore) -> None:
     clock = Clock(0.0)
-    limiter = RateLimiter(per_minute=6, burst=3, clock=clock)
+    limiter = RateLimiter(per_minute=6, burst=3, buckets=buckets, clock=clock)
     for _ in range(3):
         limiter.check("key:a")
     with pytest.raises(RateLimitError) as raised:
@@ -167,6 +172,62 @@ def test_rate_limiter_burst_refill_and_isolation() -> None:
     limiter.check("key:a")
     with pytest.raises(RateLimitError):
         limiter.check("key:a")
+
+
+# seconds after the bucket emptied -> seconds still to wait (6 a minute: one token each 10 s)
+WAITS = [(0.0, 10.0), (4.0, 6.0), (9.5, 0.5), (10.0, 0.0), (-30.0, 10.0)]
+
+
+@pytest.mark.parametrize(("elapsed", "wait"), WAITS)
+def test_bucket_take_returns_wait(buckets: BucketStore, elapsed: float, wait: float) -> None:
+    for _ in range(3):
+        assert buckets.take("key:a", 100.0, 0.1, 3) == 0.0
+    assert buckets.take("key:a", 100.0 + elapsed, 0.1, 3) == pytest.approx(wait)
+
+
+def test_database_buckets_survive_a_new_instance(tmp_path: Path) -> None:
+    for _ in range(2):
+        assert DatabaseBuckets(tmp_path).take("key:a", 100.0, 0.1, 2) == 0.0
+    assert DatabaseBuckets(tmp_path).take("key:a", 100.0, 0.1, 2) == pytest.approx(10.0)
+
+
+def test_database_buckets_prune_full(tmp_path: Path) -> None:
+    store = DatabaseBuckets(tmp_path)
+    store.take("key:old", 0.0, 0.1, 3)
+    for _ in range(3):
+        store.take("key:new", 25.0, 0.1, 3)
+    assert store.prune(25.0, 0.1, 3) == 1
+    assert store.take("key:new", 25.0, 0.1, 3) == pytest.approx(10.0)
+
+
+TAKE_IN_A_PROCESS = """
+import sys
+from pathlib import Path
+from assistant.auth.ratelimit import DatabaseBuckets, RateLimiter, RateLimitError
+
+limiter = RateLimiter(per_minute=0.001, burst=int(sys.argv[2]), buckets=DatabaseBuckets(Path(sys.argv[1])))
+allowed = 0
+for _ in range(int(sys.argv[3])):
+    try:
+        limiter.check("key:shared")
+        allowed += 1
+    except RateLimitError:
+        pass
+print(allowed)
+"""
+
+
+def test_database_buckets_shared_across_processes(tmp_path: Path) -> None:
+    """Three processes sending 40 requests each share one burst of 50."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    command = [sys.executable, "-c", TAKE_IN_A_PROCESS, str(tmp_path), "50", "40"]
+    workers = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    allowed = [int(worker.communicate(timeout=120)[0]) for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0, 0]
+    assert sum(allowed) == 50
 
 
 @pytest.mark.parametrize(

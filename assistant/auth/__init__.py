@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.auth.authenticator import BearerAuthenticator
 from assistant.auth.keys import KeyStore
-from assistant.auth.ratelimit import RateLimiter
+from assistant.auth.ratelimit import DatabaseBuckets, MemoryBuckets, RateLimiter
 from assistant.auth.tokens import TokenSigner, load_or_create_secret
 from assistant.settings import Settings
 
@@ -22,7 +22,8 @@ def build_token_signer(settings: Settings) -> TokenSigner:
 def build_authenticator(assistant, signer: TokenSigner | None = None) -> BearerAuthenticator:  # noqa: ANN001
     """Build the key and token authenticator of an assistant's data folder from its settings."""
     settings = assistant.settings
-    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    buckets = DatabaseBuckets(settings.data_dir) if settings.rate_limit_store == "database" else MemoryBuckets()
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst, buckets)
     return BearerAuthenticator(KeyStore(assistant.database), signer or build_token_signer(settings), limiter)
 
 
