@@ -4,7 +4,8 @@ A host site on its own loopback port embeds the widget under hostile CSS and
 hands out staff tokens from the real POST /v1/auth/token. The server runs
 serve.py with the extractive answer path (ASSISTANT_LLM_BACKEND=none).
 Screenshots go to the test's tmp folder; the final ones are copied to
-docs/screenshots/.
+docs/screenshots/. tests/test_widget_browser_model.py runs the widget against
+the real language model and against real failures.
 """
 
 from __future__ import annotations

@@ -130,16 +130,66 @@ class HostSite:
         self._server.server_close()
 
 
-def staff_token_issuer(api_url: str, admin_key: str, department: str = "so-tu-phap") -> Callable[[], dict]:
+def staff_token_issuer(api_url: str, admin_key: str, department: str = "so-tu-phap",
+                       subject: str = "nv-20417") -> Callable[[], dict]:
     """Return a function that asks the assistant for a staff token, as a host page's server does."""
 
     def issue() -> dict:
         response = httpx.post(
             f"{api_url}/v1/auth/token", headers={"Authorization": f"Bearer {admin_key}"},
-            json={"subject": "nv-20417", "department": department, "scopes": ["chat"], "ttl_seconds": 900},
+            json={"subject": subject, "department": department, "scopes": ["chat"], "ttl_seconds": 900},
             timeout=30,
         )
         response.raise_for_status()
         return response.json()
 
     return issue
+
+
+class ModelServer:
+    """A language model server on a free loopback port that fails in a chosen way.
+
+    POST /v1/chat/completions returns HTTP 500 at once (mode "fail"), or keeps
+    the request waiting until release() and then returns 500 (mode "hang").
+    The assistant's openai backend points here.
+    """
+
+    def __init__(self, mode: str = "fail") -> None:
+        self.mode = mode
+        self.requests = 0
+        self.waiting = threading.Event()
+        self._released = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._server.server_port}/v1"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        model = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                model.requests += 1
+                if model.mode == "hang":
+                    model.waiting.set()
+                    model._released.wait(timeout=600)
+                body = b'{"error": {"message": "model overloaded"}}'
+                self.send_response(500)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+    def stop(self) -> None:
+        self.release()
+        self._server.shutdown()
+        self._server.server_close()
