@@ -1,7 +1,7 @@
 """The widget's endpoints through FastAPI's TestClient: the script and demo page,
 feedback storage and the cited-passage lookup with document access scopes.
 
-The browser tests in test_widget_browser.py cover the same endpoints over real HTTP.
+The browser tests in tests/browser/test_widget.py cover the same endpoints over real HTTP.
 """
 
 from __future__ import annotations

@@ -52,6 +52,29 @@ HOST_PAGE = """<!doctype html>
 """
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that sends whole bodies and keeps the test output clean."""
+
+    def send(self, status: int, media_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", media_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def serve_in_thread(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
+    """Serve `handler` on a free loopback port from a daemon thread."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def launch_chromium(playwright):  # noqa: ANN001, ANN201 - Playwright's own types
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing; install it with 'apt-get install -y chromium' (make setup does)")
@@ -74,10 +97,8 @@ class HostSite:
         self.lang = "vi"
         self.token_requests = 0
         self.bad_tokens = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = serve_in_thread(self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
 
     def page(self, path: str) -> str:
         if path == "/plain":
@@ -99,29 +120,18 @@ class HostSite:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 if self.path.split("?")[0] not in ("/", "/plain", "/dead-api"):
-                    self._send(404, "text/plain", b"not found")
+                    self.send(404, "text/plain", b"not found")
                     return
-                self._send(200, "text/html; charset=utf-8", site.page(self.path.split("?")[0]).encode())
+                self.send(200, "text/html; charset=utf-8", site.page(self.path.split("?")[0]).encode())
 
             def do_POST(self) -> None:  # noqa: N802
                 if self.path != "/my/token":
-                    self._send(404, "text/plain", b"not found")
+                    self.send(404, "text/plain", b"not found")
                     return
-                self._send(200, "application/json", json.dumps(site.token()).encode())
-
-            def _send(self, status: int, media_type: str, body: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", media_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Cache-Control", "no-store")
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
+                self.send(200, "application/json", json.dumps(site.token()).encode())
 
         return Handler
 
@@ -159,10 +169,8 @@ class ModelServer:
         self.requests = 0
         self.waiting = threading.Event()
         self._released = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._server = serve_in_thread(self._handler())
         self.base_url = f"http://127.0.0.1:{self._server.server_port}/v1"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def release(self) -> None:
         self._released.set()
@@ -170,22 +178,14 @@ class ModelServer:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         model = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 model.requests += 1
                 if model.mode == "hang":
                     model.waiting.set()
                     model._released.wait(timeout=600)
-                body = b'{"error": {"message": "model overloaded"}}'
-                self.send_response(500)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
+                self.send(500, "application/json", b'{"error": {"message": "model overloaded"}}')
 
         return Handler
 

@@ -4,7 +4,7 @@ A host site on its own loopback port embeds the widget under hostile CSS and
 hands out staff tokens from the real POST /v1/auth/token. The server runs
 serve.py with the extractive answer path (ASSISTANT_LLM_BACKEND=none).
 Screenshots go to the test's tmp folder; the final ones are copied to
-docs/screenshots/. tests/test_widget_browser_model.py runs the widget against
+docs/screenshots/. test_widget_model.py runs the widget against
 the real language model and against real failures.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.harness import HostSite, launch_chromium, staff_token_issuer
+from tests.browser.harness import HostSite, staff_token_issuer
 from tests.conftest import REPO, Server, free_port
 
 pytestmark = pytest.mark.slow
@@ -58,13 +58,6 @@ RECORD_DRAWING = """() => {
 
 
 @pytest.fixture(scope="module")
-def host() -> Iterator[HostSite]:
-    site = HostSite()
-    yield site
-    site.stop()
-
-
-@pytest.fixture(scope="module")
 def server(bundled_index_dir, host: HostSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     from assistant.auth.keys import KeyStore
     from assistant.db import Database
@@ -92,16 +85,8 @@ def server(bundled_index_dir, host: HostSite, tmp_path_factory: pytest.TempPathF
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def browser(server: Server):  # noqa: ANN201 - Playwright's Browser
-    with playwright_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture()
-def new_page(browser, host: HostSite):  # noqa: ANN001, ANN201
+def new_page(browser, host: HostSite, server: Server):  # noqa: ANN001, ANN201
     """Return a function that opens a host page in a fresh browser context."""
     contexts = []
     host.lang = "vi"

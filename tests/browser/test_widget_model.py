@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.browser.harness import HostSite, ModelServer, launch_chromium, staff_token_issuer
+from tests.browser.harness import HostSite, ModelServer, staff_token_issuer
 from tests.conftest import REPO, Server
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,7 @@ expect = playwright_api.expect
 ANSWER_TIMEOUT_MS = 300_000
 BIRTH_QUESTION = "Trong bao nhiêu ngày kể từ khi trẻ sinh ra thì cha mẹ phải đăng ký khai sinh?"
 SCREENSHOTS = REPO / "docs" / "screenshots"
-# The model server's rate limit: a staff member may send this many requests, then one a minute.
+# The rate limit of the model_server fixture: a staff member may send this many requests, then one a minute.
 BURST = 12
 
 
@@ -47,13 +47,6 @@ def point_host_at(host: HostSite, server: Server, subject: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def host() -> Iterator[HostSite]:
-    site = HostSite()
-    yield site
-    site.stop()
-
-
-@pytest.fixture(scope="module")
 def model_server(bundled_index_dir, host: HostSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """serve.py with the real llama.cpp model and a small rate limit."""
     index_dir, _ = bundled_index_dir
@@ -66,17 +59,25 @@ def model_server(bundled_index_dir, host: HostSite, tmp_path_factory: pytest.Tem
     server.stop()
 
 
-def openai_backend(model: ModelServer) -> dict[str, str]:
-    return {"ASSISTANT_LLM_BACKEND": "openai", "ASSISTANT_OPENAI_BASE_URL": model.base_url,
-            "ASSISTANT_OPENAI_MODEL": "qwen2.5-1.5b"}
+@pytest.fixture()
+def failing_model(bundled_index_dir, host: HostSite, tmp_path: Path) -> Iterator:
+    """Return a function that starts serve.py with a model server failing in `mode`, and
+    points the host site at it; both stop after the test."""
+    started: list[tuple[Server, ModelServer]] = []
 
+    def start(mode: str, subject: str) -> tuple[Server, ModelServer]:
+        model = ModelServer(mode)
+        server = start_server(bundled_index_dir[0], tmp_path / mode, host, {
+            "ASSISTANT_LLM_BACKEND": "openai", "ASSISTANT_OPENAI_BASE_URL": model.base_url,
+            "ASSISTANT_OPENAI_MODEL": "qwen2.5-1.5b"})
+        started.append((server, model))
+        point_host_at(host, server, subject)
+        return server, model
 
-@pytest.fixture(scope="module")
-def browser(host: HostSite):  # noqa: ANN201 - Playwright's Browser
-    with playwright_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
+    yield start
+    for server, model in started:
+        server.stop()
+        model.stop()
 
 
 @pytest.fixture()
@@ -143,43 +144,31 @@ def test_server_rate_limit_shown(open_page, host: HostSite, model_server: Server
     assert page.locator(".msg.answer").count() == 0
 
 
-def test_model_failure_falls_back_to_quotation(open_page, host: HostSite, bundled_index_dir,
-                                               tmp_path: Path) -> None:
-    model = ModelServer("fail")
-    server = start_server(bundled_index_dir[0], tmp_path, host, openai_backend(model))
-    try:
-        point_host_at(host, server, "nv-30114")
-        page = open_page()
-        ask(page, BIRTH_QUESTION)
-        answer = page.locator(".msg.answer:not(.pending)")
-        expect(answer).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
-        expect(answer.locator(".mode")).to_have_text("Trích nguyên văn tài liệu")
-        expect(answer.locator(".text")).to_contain_text("60")
-        assert model.requests >= 1
-        assert page.locator(".msg.error").count() == 0
-    finally:
-        server.stop()
-        model.stop()
+def test_model_failure_falls_back_to_quotation(open_page, failing_model) -> None:
+    _, model = failing_model("fail", "nv-30114")
+    page = open_page()
+    ask(page, BIRTH_QUESTION)
+    answer = page.locator(".msg.answer:not(.pending)")
+    expect(answer).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+
+    expect(answer.locator(".mode")).to_have_text("Trích nguyên văn tài liệu")
+    expect(answer.locator(".text")).to_contain_text("60")
+    assert model.requests >= 1
+    assert page.locator(".msg.error").count() == 0
 
 
-def test_server_killed_mid_answer_shown(open_page, host: HostSite, bundled_index_dir, tmp_path: Path) -> None:
-    model = ModelServer("hang")
-    server = start_server(bundled_index_dir[0], tmp_path, host, openai_backend(model))
-    try:
-        point_host_at(host, server, "nv-30115")
-        page = open_page()
-        ask(page, BIRTH_QUESTION)
-        expect(page.locator(".msg.answer.pending .stage")).to_have_text("Đang soạn câu trả lời…",
-                                                                        timeout=ANSWER_TIMEOUT_MS)
-        assert model.waiting.wait(timeout=60), "the server never asked the model"
-        server.process.kill()
-        server.process.wait(timeout=30)
+def test_server_killed_mid_answer_shown(open_page, failing_model) -> None:
+    server, model = failing_model("hang", "nv-30115")
+    page = open_page()
+    ask(page, BIRTH_QUESTION)
+    expect(page.locator(".msg.answer.pending .stage")).to_have_text("Đang soạn câu trả lời…",
+                                                                    timeout=ANSWER_TIMEOUT_MS)
+    assert model.waiting.wait(timeout=60), "the server never asked the model"
+    server.process.kill()
+    server.process.wait(timeout=30)
 
-        expect(page.locator(".msg.error")).to_contain_text("Không kết nối được với máy chủ trợ lý")
-        assert page.locator(".msg.answer").count() == 0
-        assert page.locator(".msg.answer.pending .progress").count() == 0
-        # The question comes back into the box, so the staff member can send it again.
-        expect(page.locator(".composer textarea")).to_have_value(BIRTH_QUESTION)
-    finally:
-        server.stop()
-        model.stop()
+    expect(page.locator(".msg.error")).to_contain_text("Không kết nối được với máy chủ trợ lý")
+    assert page.locator(".msg.answer").count() == 0
+    assert page.locator(".msg.answer.pending .progress").count() == 0
+    # The question comes back into the box, so the staff member can send it again.
+    expect(page.locator(".composer textarea")).to_have_value(BIRTH_QUESTION)
