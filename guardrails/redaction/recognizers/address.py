@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import AnalysisExplanation, RecognizerResult
 
+from guardrails.redaction.recognizers.base import OneEntityRecognizer
 from guardrails.redaction.recognizers.vietnamese import CAPITALISED_SYLLABLE
 
 _NUMBER = r"\d+[A-Za-z]?(?:[/\-]\d+[A-Za-z]?)*"
@@ -52,30 +52,15 @@ _SEPARATOR = re.compile(r"\s*[,\-–]\s*|\s+")
 _MIN_PARTS = 2
 
 
-class VnAddressRecognizer(LocalRecognizer):
+class VnAddressRecognizer(OneEntityRecognizer):
     """Recognize Vietnamese street addresses that can point to a person's home."""
 
     ENTITY = "ADDRESS"
     HOUSE_SCORE = 0.75
     RESIDENCE_SCORE = 0.85
 
-    def __init__(self, supported_language: str = "vi") -> None:
-        super().__init__(
-            supported_entities=[self.ENTITY],
-            supported_language=supported_language,
-            name=type(self).__name__,
-            context=[],
-        )
-
-    def load(self) -> None:
-        """Load nothing: the patterns are compiled at import."""
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def find(self, text: str) -> list[RecognizerResult]:
         """Return each address that starts at a house-level part or after a residence phrase."""
-        if entities and self.ENTITY not in entities:
-            return []
         results = []
         for match in _RESIDENCE.finditer(text):
             span = _extend_address(text, match.end(), residence=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from presidio_analyzer import RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from guardrails.redaction.recognizers.base import NUMBER_END, NUMBER_START, RegexRecognizer, Rule
 
@@ -42,9 +41,7 @@ class VnBankAccountRecognizer(RegexRecognizer):
     )
     CONTEXT = re.compile(_CONTEXT, re.IGNORECASE)
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def find(self, text: str) -> list[RecognizerResult]:
         """Return account numbers, leaving out amounts such as "15000000 đồng"."""
-        results = super().analyze(text, entities, nlp_artifacts)
+        results = super().find(text)
         return [result for result in results if not _AMOUNT_AFTER.match(text, result.end)]

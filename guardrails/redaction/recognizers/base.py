@@ -38,21 +38,10 @@ class Rule:
     group: int = 1
 
 
-class RegexRecognizer(LocalRecognizer):
-    """Recognizer built from Rules, an optional context pattern and a validate() hook.
-
-    Subclasses set ENTITY, RULES and, when needed, CONTEXT and override
-    validate(). A validated match scores at least VALID_SCORE, context adds
-    CONTEXT_BOOST, and validate() returning False drops the match.
-    """
+class OneEntityRecognizer(LocalRecognizer):
+    """A recognizer of one entity type that needs no model: subclasses set ENTITY and write find()."""
 
     ENTITY: str = ""
-    RULES: tuple[Rule, ...] = ()
-    CONTEXT: re.Pattern[str] | None = None
-    CONTEXT_BOOST = 0.15
-    VALID_SCORE = 0.85
-    # When True, a match that validate() cannot confirm (returns None) needs context.
-    UNCONFIRMED_NEEDS_CONTEXT = False
 
     def __init__(self, supported_language: str = "vi") -> None:
         super().__init__(
@@ -63,18 +52,41 @@ class RegexRecognizer(LocalRecognizer):
         )
 
     def load(self) -> None:
-        """Load nothing: the rules are compiled at import."""
+        """Load nothing: patterns and word lists are defined in the modules."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """Return find(text), or nothing when the caller asked for other entities."""
+        if entities and self.ENTITY not in entities:
+            return []
+        return self.find(text)
+
+    def find(self, text: str) -> list[RecognizerResult]:
+        raise NotImplementedError
+
+
+class RegexRecognizer(OneEntityRecognizer):
+    """Recognizer built from Rules, an optional context pattern and a validate() hook.
+
+    Subclasses set ENTITY, RULES and, when needed, CONTEXT and override
+    validate(). A validated match scores at least VALID_SCORE, context adds
+    CONTEXT_BOOST, and validate() returning False drops the match.
+    """
+
+    RULES: tuple[Rule, ...] = ()
+    CONTEXT: re.Pattern[str] | None = None
+    CONTEXT_BOOST = 0.15
+    VALID_SCORE = 0.85
+    # When True, a match that validate() cannot confirm (returns None) needs context.
+    UNCONFIRMED_NEEDS_CONTEXT = False
 
     def validate(self, value: str) -> bool | None:
         """Check a matched value: True confirms it, False rejects it, None cannot tell."""
         return None
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def find(self, text: str) -> list[RecognizerResult]:
         """Return a result for every rule match that passes validation and context checks."""
-        if entities and self.ENTITY not in entities:
-            return []
         results: list[RecognizerResult] = []
         for rule in self.RULES:
             for match in rule.regex.finditer(text):

@@ -21,9 +21,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import AnalysisExplanation, RecognizerResult
 
+from guardrails.redaction.recognizers.base import OneEntityRecognizer
 from guardrails.redaction.recognizers.vietnamese import FAMILY_NAMES, SYLLABLE, UPPER
 
 _TITLE = re.compile(
@@ -119,7 +119,7 @@ class _Name:
     syllables: tuple[str, ...]
 
 
-class VnPersonNameRecognizer(LocalRecognizer):
+class VnPersonNameRecognizer(OneEntityRecognizer):
     """Recognize Vietnamese person names by title, form label or family name."""
 
     ENTITY = "PERSON"
@@ -129,23 +129,8 @@ class VnPersonNameRecognizer(LocalRecognizer):
     LOWER_CASE_SCORE = 0.55
     TITLED_LOWER_CASE_SCORE = 0.65
 
-    def __init__(self, supported_language: str = "vi") -> None:
-        super().__init__(
-            supported_entities=[self.ENTITY],
-            supported_language=supported_language,
-            name=type(self).__name__,
-            context=[],
-        )
-
-    def load(self) -> None:
-        """Load nothing: the word lists are defined in this module."""
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def find(self, text: str) -> list[RecognizerResult]:
         """Return the names found by the title, label and family-name rules."""
-        if entities and self.ENTITY not in entities:
-            return []
         results = list(self._after_titles(text))
         results.extend(self._after_labels(text))
         results.extend(self._by_family_name(text))

@@ -12,8 +12,9 @@ import re
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
-from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import AnalysisExplanation, RecognizerResult
+
+from guardrails.redaction.recognizers.base import OneEntityRecognizer
 
 # A prefix (+84, 84, (+84), (024), 0) then 8 to 10 digits with optional
 # single separators. The guards keep it out of UUIDs, words, references and
@@ -37,7 +38,7 @@ _HEX_TOKEN = re.compile(r"[0-9a-fA-F\-]*[a-fA-F][0-9a-fA-F\-]*")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 
 
-class VnPhoneRecognizer(LocalRecognizer):
+class VnPhoneRecognizer(OneEntityRecognizer):
     """Recognize phone numbers that phonenumbers validates for the given regions."""
 
     ENTITY = "PHONE_NUMBER"
@@ -46,22 +47,10 @@ class VnPhoneRecognizer(LocalRecognizer):
 
     def __init__(self, supported_language: str = "vi", regions: tuple[str, ...] = ("VN",)) -> None:
         self.regions = regions
-        super().__init__(
-            supported_entities=[self.ENTITY],
-            supported_language=supported_language,
-            name=type(self).__name__,
-            context=[],
-        )
+        super().__init__(supported_language)
 
-    def load(self) -> None:
-        """Load nothing: phonenumbers ships its metadata."""
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def find(self, text: str) -> list[RecognizerResult]:
         """Return a result for every candidate that parses as a valid personal number."""
-        if entities and self.ENTITY not in entities:
-            return []
         spans = {match.span(1) for match in _CANDIDATE.finditer(text)}
         for start, end in self._matcher_spans(text):
             if not any(start < other_end and other_start < end for other_start, other_end in spans):
