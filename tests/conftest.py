@@ -187,6 +187,27 @@ class Server:
         self._log.close()
 
 
+@contextmanager
+def served_in_thread(app) -> Iterator[str]:  # noqa: ANN001 - a FastAPI app
+    """Serve `app` with uvicorn on a free loopback port from a thread of this process; yield its URL."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
 @pytest.fixture(scope="session")
 def redactor():  # noqa: ANN201 - the type is imported lazily, with Presidio
     """Build one Redactor for the session with the network blocked; loading spaCy takes seconds."""

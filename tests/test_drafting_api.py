@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from assistant.access import Caller, FixedAuthenticator
 from assistant.api import create_app
 from assistant.drafting import DraftRequest, DraftService
 from assistant.llm.fake import FakeLLM
-from tests.conftest import free_port
+from tests.conftest import served_in_thread
 from tests.test_drafting_helpers import CONSTRUCTION, JUSTICE, request_body, small_assistant
 
 
@@ -199,25 +197,14 @@ def test_invalid_version_changes(client, changes: dict, detail: str) -> None:  #
 @pytest.fixture()
 def real_http_server(bundled_index_dir, redactor, tmp_path: Path) -> Iterator[str]:  # noqa: ANN001
     """The app over the bundled corpus, indexed with the real embedding model, served by uvicorn on 127.0.0.1."""
-    import uvicorn
-
     from assistant.service import Assistant
     from assistant.settings import Settings
 
     data_dir, _ = bundled_index_dir
     assistant = Assistant(Settings(data_dir=data_dir, llm_backend="none"), use_configured_llm=False)
     assistant._redactor = redactor
-    app = create_app(assistant, FixedAuthenticator(JUSTICE))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    with served_in_thread(create_app(assistant, FixedAuthenticator(JUSTICE))) as url:
+        yield url
 
 
 @pytest.mark.slow

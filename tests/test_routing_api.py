@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from assistant.access import Caller, FixedAuthenticator
 from assistant.api import create_app
-from tests.conftest import free_port
+from tests.conftest import served_in_thread
 
 pytestmark = pytest.mark.slow
 
@@ -104,19 +102,8 @@ def test_route_needs_route_scope(assistant):  # noqa: ANN001
 @pytest.fixture(scope="module")
 def http_server(assistant) -> Iterator[str]:  # noqa: ANN001
     """The app served by uvicorn on a free loopback port, in a thread of this process."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(assistant, FixedAuthenticator(ROUTER)),
-                                           host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    with served_in_thread(create_app(assistant, FixedAuthenticator(ROUTER))) as url:
+        yield url
 
 
 REAL_HTTP_CASES = [
