@@ -20,6 +20,7 @@ from guardrails import (
     MarkFinding,
     load_policy,
 )
+from evals.cases.gate.make_binary_cases import add_custom_property
 from tests.guardrails.encodings import encode_cp1258
 
 GATE = ClassificationGate()
@@ -360,7 +361,7 @@ def test_docx_core_properties_unmarked(tmp_path: Path) -> None:
 def test_docx_custom_property_label(tmp_path: Path) -> None:
     document, path = _docx(tmp_path)
     document.save(path)
-    _add_custom_property(path, "Sensitivity", "Highly Confidential")
+    add_custom_property(path, "Sensitivity", "Highly Confidential")
     decision = GATE.check_file(path)
     assert decision.level == "CONFIDENTIAL"
     assert any("custom property Sensitivity" in reason for reason in decision.reasons)
@@ -378,35 +379,8 @@ def test_docx_custom_property_label(tmp_path: Path) -> None:
 def test_docx_custom_property_value(tmp_path: Path, name: str, value: str, level: str | None) -> None:
     document, path = _docx(tmp_path)
     document.save(path)
-    _add_custom_property(path, name, value)
+    add_custom_property(path, name, value)
     assert GATE.check_file(path).level == level
-
-
-def _add_custom_property(path: Path, name: str, value: str) -> None:
-    """Add docProps/custom.xml, which python-docx cannot write, to a saved DOCX."""
-    custom = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
-        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="2" name="{name}">'
-        f"<vt:lpwstr>{value}</vt:lpwstr></property></Properties>"
-    )
-    with zipfile.ZipFile(path) as source:
-        entries = {info.filename: source.read(info) for info in source.infolist()}
-    entries["docProps/custom.xml"] = custom.encode()
-    entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(
-        b"</Types>",
-        b'<Override PartName="/docProps/custom.xml" '
-        b'ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/></Types>',
-    )
-    entries["_rels/.rels"] = entries["_rels/.rels"].replace(
-        b"</Relationships>",
-        b'<Relationship Id="rIdCustom" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/custom-properties" Target="docProps/custom.xml"/></Relationships>',
-    )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name_in_zip, data in entries.items():
-            target.writestr(name_in_zip, data)
 
 
 def test_docx_body_table_checked_with_body_text(tmp_path: Path) -> None:
