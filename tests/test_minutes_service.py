@@ -189,3 +189,11 @@ def test_llamacpp_summary_is_checked(redactor, tmp_path: Path) -> None:  # noqa:
     assert minutes["decisions"] == extractive["decisions"]
     assert minutes["action_items"] == extractive["action_items"]
     assert "<PERSON_" not in json.dumps(minutes, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(("replaced", "sentences", "mode"),
+                         [(0, 4, "generated"), (1, 4, "mixed"), (3, 4, "mixed"), (4, 4, "extractive"), (0, 0, "generated")])
+def test_summary_mode_from_replacements(replaced: int, sentences: int, mode: str) -> None:
+    from assistant.minutes.service import _summary_mode
+
+    assert _summary_mode(replaced, sentences) == mode

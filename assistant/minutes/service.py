@@ -262,8 +262,7 @@ class MinutesService:
         replaced = sum(1 for s in summary if not s.generated)
         notes = [f"{replaced} generated sentences failed the support check and were replaced by "
                  "transcript sentences"] if replaced else []
-        mode = "generated" if replaced == 0 else ("mixed" if replaced < len(summary) else "extractive")
-        return summary, mode, notes
+        return summary, _summary_mode(replaced, len(summary)), notes
 
     def _generate(self, language: str, passages: list[str]) -> str:
         assert self.llm is not None
@@ -315,3 +314,12 @@ def _speakers(turns: Sequence[Turn]) -> list[str]:
         if turn.speaker:
             seen.setdefault(turn.speaker, None)
     return list(seen)
+
+
+def _summary_mode(replaced: int, sentences: int) -> str:
+    """Name how a summary was made from how many generated sentences were replaced."""
+    if replaced == 0:
+        return "generated"
+    if replaced < sentences:
+        return "mixed"
+    return "extractive"

@@ -294,10 +294,14 @@
       });
   }
 
+  function tokenSource() {
+    if (tokenProvider) return Promise.resolve().then(tokenProvider);
+    if (TOKEN_URL) return fetchTokenFromUrl();
+    return Promise.reject(new WidgetError("signedOut"));
+  }
+
   function requestToken() {
-    var source = tokenProvider ? Promise.resolve().then(tokenProvider) : TOKEN_URL ? fetchTokenFromUrl() : null;
-    if (!source) return Promise.reject(new WidgetError("signedOut"));
-    return source.then(function (data) {
+    return tokenSource().then(function (data) {
       if (!data || typeof data.token !== "string" || !data.token) throw new WidgetError("signedOut");
       token = { value: data.token, expiresAt: parseExpiry(data.expires_at) };
       scheduleRefresh();
