@@ -36,9 +36,14 @@ class PermissionDeniedError(AssistantError):
     """The caller is known but lacks the scope or department the request needs (HTTP 403)."""
 
 
+# The kind of a caller signed in through the demo page.
+DEMO = "demo"
+
+
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated caller: a department's system (key) or a staff member (token)."""
+    """An authenticated caller: a department's system (kind "key"), a staff member ("token"),
+    or someone signed in through the demo page ("demo")."""
 
     principal: str
     department: str
@@ -53,9 +58,12 @@ class Caller:
     def may_read(self, document_scope: tuple[str, ...] | list[str] | None) -> bool:
         """Return True when a document with this access scope is visible to the caller.
 
-        An empty or missing scope, or one containing "public", is visible to all staff."""
+        An empty or missing scope, or one containing "public", is visible to all staff.
+        A demo sign-in proves no one's department, so it reads public documents only."""
         if not document_scope or PUBLIC in document_scope:
             return True
+        if self.kind == DEMO:
+            return False
         return "admin" in self.scopes or self.department in document_scope
 
 

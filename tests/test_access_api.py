@@ -350,17 +350,75 @@ def test_demo_login_off_by_default(app_client: TestClient) -> None:
     assert "demo sign-in is off" in response.json()["detail"]
 
 
-def test_demo_login_gives_chat_only_token(data_dir: Path) -> None:
-    client = TestClient(create_app(build_assistant(data_dir, demo_login=True)))
+def demo_client(data_dir: Path, **overrides: object) -> TestClient:
+    """Return a client of a server with the demo sign-in, calling from and to 127.0.0.1."""
+    app = create_app(build_assistant(data_dir, demo_login=True, **overrides))
+    return TestClient(app, base_url="http://127.0.0.1:8000", client=("127.0.0.1", 50000))
+
+
+def test_demo_login_reads_public_documents_only(data_dir: Path) -> None:
+    client = demo_client(data_dir)
     signed = client.post("/v1/auth/demo-login", json={"name": "Trần Thu Hà", "department": "so-tu-phap"})
     assert signed.status_code == 200, signed.text
     assert signed.json()["scopes"] == ["chat"]
     staff = bearer(signed.json()["token"])
+
     chat = client.post("/v1/chat", json={"messages": [{"role": "user", "content": JUSTICE_QUESTION}]}, headers=staff)
     assert chat.status_code == 200
-    assert "tu-phap/kiem-tra-cong-chung.md" in {c["document_id"] for c in chat.json()["citations"]}
+    assert "tu-phap/kiem-tra-cong-chung.md" not in {c["document_id"] for c in chat.json()["citations"]}
+    assert "mười hai" not in chat.json()["answer"]
+    public = client.post("/v1/chat", json={"messages": [{"role": "user", "content": "Giờ tiếp công dân buổi sáng?"}]},
+                         headers=staff)
+    assert "public/lich-tiep-cong-dan.md" in {c["document_id"] for c in public.json()["citations"]}
     assert client.post("/v1/search", json={"query": "lịch"}, headers=staff).status_code == 403
     assert client.post("/v1/auth/demo-login", json={"name": "Hà", "department": "x"}).status_code == 400
+
+
+# client address, Host header -> status of a demo sign-in
+DEMO_ORIGINS = [
+    ("127.0.0.1", "127.0.0.1:8000", 200),
+    ("127.0.0.1", "localhost:8000", 200),
+    ("::1", "[::1]:8000", 200),
+    ("127.0.0.1", "assistant.evil.example:8000", 403),
+    ("127.0.0.1", "127.0.0.1@evil.example", 403),
+    ("10.1.2.3", "127.0.0.1:8000", 403),
+    ("testclient", "127.0.0.1:8000", 403),
+]
+
+
+@pytest.mark.parametrize(("address", "host", "status"), DEMO_ORIGINS)
+def test_demo_login_only_from_loopback(data_dir: Path, address: str, host: str, status: int) -> None:
+    client = TestClient(create_app(build_assistant(data_dir, demo_login=True)), client=(address, 50000))
+    response = client.post("/v1/auth/demo-login", json={"name": "Lan", "department": "so-y-te"},
+                           headers={"Host": host})
+    assert response.status_code == status, response.text
+    if status == 403:
+        assert "this machine only" in response.json()["detail"]
+
+
+def test_demo_login_session_keeps_conversations_apart(data_dir: Path) -> None:
+    client = demo_client(data_dir)
+    session = "a1b2c3d4e5f6a7b8c9d0"
+
+    def sign_in(chosen: str | None) -> dict[str, str]:
+        body = {"name": "Lan", "department": "so-y-te", **({"session": chosen} if chosen else {})}
+        return bearer(client.post("/v1/auth/demo-login", json=body).json()["token"])
+
+    first = sign_in(session)
+    started = client.post("/v1/chat", json={"messages": [{"role": "user", "content": "Giờ tiếp công dân?"}]},
+                          headers=first).json()["conversation_id"]
+    renewed = client.get("/v1/conversations", headers=sign_in(session)).json()
+    assert [c["id"] for c in renewed["conversations"]] == [started]
+    for other in (sign_in("f0e1d2c3b4a5968778695a4b"), sign_in(None)):
+        assert client.get("/v1/conversations", headers=other).json()["total"] == 0
+        assert client.get(f"/v1/conversations/{started}", headers=other).status_code == 404
+
+
+def test_demo_login_rate_limited(data_dir: Path) -> None:
+    client = demo_client(data_dir, rate_limit_per_minute=1, rate_limit_burst=2)
+    statuses = [client.post("/v1/auth/demo-login", json={"name": f"Lan {n}", "department": "so-y-te"}).status_code
+                for n in range(3)]
+    assert statuses == [200, 200, 429]
 
 
 def test_rate_limit_per_credential(data_dir: Path, keys: KeyStore) -> None:

@@ -50,6 +50,22 @@ def test_token_round_trip() -> None:
     assert caller.kind == "token"
 
 
+# document access scope -> readable by a staff token, by a demo token (both of so-tu-phap)
+DEMO_READS = [(("public",), True, True), (("so-tu-phap",), True, False), (("so-y-te",), False, False),
+              ((), True, True)]
+
+
+@pytest.mark.parametrize(("scope", "staff_reads", "demo_reads"), DEMO_READS)
+def test_demo_token_reads_public_only(scope: tuple, staff_reads: bool, demo_reads: bool) -> None:
+    signer = TokenSigner(SECRET, Clock())
+    staff = signer.verify(signer.issue("nv-1", "so-tu-phap", ["chat"], 60)[0])
+    demo = signer.verify(signer.issue("demo-1", "so-tu-phap", ["chat"], 60, demo=True)[0])
+    assert (staff.kind, demo.kind) == ("token", "demo")
+    assert demo.principal == "demo:demo-1@so-tu-phap"
+    assert staff.may_read(scope) is staff_reads
+    assert demo.may_read(scope) is demo_reads
+
+
 def test_token_expires_on_clock() -> None:
     clock = Clock()
     signer = TokenSigner(SECRET, clock)

@@ -12,6 +12,7 @@ demo sign-in below is the one implementation shipped: it believes any name.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -35,13 +36,20 @@ class IdentityProvider(Protocol):
 
 
 class DemoIdentityProvider:
-    """Sign anyone in by name and department; only for the demo page on 127.0.0.1."""
+    """Sign anyone in by name and department; only for the demo page on 127.0.0.1.
+
+    The subject is a digest of the name, the department and the page's session
+    string, so the token renewals of one page keep one subject, and someone who
+    types the same name elsewhere gets another one (and not its conversations).
+    Without a session string each sign-in gets a subject of its own.
+    """
 
     def identify(self, proof: dict) -> StaffIdentity:
         name = str(proof.get("name", "")).strip()
         if not 1 <= len(name) <= 80:
             raise InputError("name must have 1 to 80 characters")
         department = check_department(str(proof.get("department", "")))
+        session = str(proof.get("session") or secrets.token_urlsafe(24))
         # The display name is personal data, so the subject is a digest of it.
-        digest = hashlib.sha256(f"{department}:{name}".encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"{department}:{name}:{session}".encode()).hexdigest()[:16]
         return StaffIdentity(f"demo-{digest}", department, name)

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.access import AuthenticationError, Caller
+from assistant.access import DEMO, AuthenticationError, Caller
 from assistant.auth.departments import check_department, departments
 from assistant.errors import InputError
 
@@ -66,8 +66,10 @@ class TokenSigner:
         self.clock = clock
 
     def issue(self, subject: str, department: str, scopes: list[str] | tuple[str, ...],
-              ttl_seconds: int) -> tuple[str, int]:
-        """Return (token, expiry in Unix seconds) for a staff member, after checking every field."""
+              ttl_seconds: int, demo: bool = False) -> tuple[str, int]:
+        """Return (token, expiry in Unix seconds) for a staff member, after checking every field.
+
+        A demo token reads public documents only, whatever its department."""
         if not _SUBJECT.fullmatch(subject):
             raise InputError("subject must be 1 to 128 letters, digits or . @ : _ -; use the staff member's "
                              "account id, not a display name")
@@ -79,6 +81,8 @@ class TokenSigner:
             raise InputError(f"ttl_seconds is {ttl_seconds}; give 1 to {MAX_TTL_SECONDS} seconds")
         expires = int(self.clock()) + ttl_seconds
         payload = {"sub": subject, "dep": department, "scp": sorted(requested), "exp": expires}
+        if demo:
+            payload["demo"] = True
         body = _encode(json.dumps(payload, separators=(",", ":")).encode())
         return f"{TOKEN_PREFIX}{body}.{self._sign(body)}", expires
 
@@ -99,6 +103,8 @@ class TokenSigner:
         # A token signed before a department was renamed or merged must not carry on.
         if department not in departments() or not set(scopes) <= STAFF_SCOPES:
             raise AuthenticationError("the token names an unknown department or scope; " + ASK_FOR_A_NEW_TOKEN)
+        if payload.get("demo") is True:
+            return Caller(f"demo:{subject}@{department}", department, frozenset(scopes), kind=DEMO)
         return Caller(f"staff:{subject}@{department}", department, frozenset(scopes), kind="token")
 
     def _sign(self, body: str) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import logging
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.access import Caller, require
+from assistant.access import Caller, PermissionDeniedError, require
 from assistant.auth.departments import departments
 from assistant.auth.identity import DemoIdentityProvider
 from assistant.auth.tokens import MAX_TTL_SECONDS, TokenSigner
@@ -18,6 +20,7 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["auth"])
 DEMO_TTL_SECONDS = 3600
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class TokenRequest(BaseModel):
@@ -37,6 +40,8 @@ class DemoLoginRequest(BaseModel):
                                                                                "department": "so-tu-phap"}]})
     name: str = Field(min_length=1, max_length=80)
     department: str
+    session: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{16,64}$", description=(
+        "A random string the page keeps for its session, so that renewed tokens keep one subject."))
 
 
 class TokenResponse(BaseModel):
@@ -77,15 +82,43 @@ def issue_token(body: TokenRequest, request: Request, caller: Caller = Depends(r
 
 @router.post("/v1/auth/demo-login", response_model=DemoLoginResponse)
 def demo_login(body: DemoLoginRequest, request: Request) -> dict:
-    """Sign anyone in by name for the demo page, when ASSISTANT_DEMO_LOGIN is on; the token can only chat."""
+    """Sign anyone in by name for the demo page, when ASSISTANT_DEMO_LOGIN is on.
+
+    The token can only chat, and reads public documents only, because any name and
+    department are believed."""
     if not request.app.state.assistant.settings.demo_login:
         raise DocumentNotFoundError("the demo sign-in is off on this server; ask for a staff token from your "
                                     "page's server, or start the demo with 'make run'")
+    _check_local(request)
+    limiter = getattr(request.app.state.authenticator, "limiter", None)
+    if limiter is not None:
+        limiter.check(f"demo-login:{request.client.host}")  # type: ignore[union-attr] - checked by _check_local
     identity = DemoIdentityProvider().identify(body.model_dump())
-    token, expires = _signer(request).issue(identity.subject, identity.department, ["chat"], DEMO_TTL_SECONDS)
+    token, expires = _signer(request).issue(identity.subject, identity.department, ["chat"], DEMO_TTL_SECONDS,
+                                            demo=True)
     log.info("demo sign-in for %s", identity.department)
     return {"token": token, "expires_at": _expiry(expires), "scopes": ["chat"], "name": identity.display_name,
             "department": identity.department}
+
+
+def _check_local(request: Request) -> None:
+    """Reject a demo sign-in unless it comes from this machine and names a loopback host.
+
+    The Host check stops a web page elsewhere from reaching the demo sign-in by
+    pointing its own domain name at 127.0.0.1 (DNS rebinding)."""
+    client = request.client.host if request.client else ""
+    host = urlsplit(f"//{request.headers.get('host', '')}").hostname or ""
+    if not (_is_loopback(client) and host in LOOPBACK_HOSTS):
+        log.warning("demo sign-in rejected: not a loopback request")
+        raise PermissionDeniedError("the demo sign-in accepts requests on this machine only; open the demo page "
+                                    "at http://127.0.0.1:PORT/demo or http://localhost:PORT/demo")
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 @router.get("/v1/auth/departments", response_model=list[DepartmentModel])
