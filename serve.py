@@ -23,14 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     enforce_offline()
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
     from assistant.auth.middleware import RequestIdFilter
+    from assistant.logs import configure_logging
 
+    configure_logging(args.log_level.upper(), "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(RequestIdFilter())
-    # Presidio warns about each recognizer of a language it was not asked to load.
-    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     import uvicorn
 
     from assistant.api import create_app

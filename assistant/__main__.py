@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from assistant.errors import AssistantError
+from assistant.logs import configure_logging
 from assistant.offline import enforce_offline
 
 
@@ -42,8 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command != "ask":
         enforce_offline()
-        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-        logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+        configure_logging(logging.WARNING)
         try:
             return importlib.import_module(args.module).run(args)
         except AssistantError as exc:
@@ -51,9 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
 
     enforce_offline()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # Presidio warns about each recognizer of a language it was not asked to load.
-    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    configure_logging(logging.WARNING)
     from assistant.service import Assistant
     from assistant.settings import Settings
     from retrieval.access import UNRESTRICTED

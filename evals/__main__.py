@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from assistant.errors import AssistantError
+from assistant.logs import configure_logging
 from evals.runner import DEFAULT_THRESHOLDS, RunOptions, parse_overrides, run
 
 
@@ -52,12 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         parser.error(f"invalid --limit {args.limit}; pass a positive number of items")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(logging.INFO)
     for noisy in ("httpx", "sentence_transformers", "faiss", "guardrails", "retrieval",
                   "assistant"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    # Presidio warns about each recognizer of a language it was not asked to load.
-    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     from assistant.offline import enforce_offline
 
     enforce_offline()

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from assistant.errors import AssistantError, DocumentNotFoundError
+from assistant.logs import configure_logging
 from assistant.settings import Settings
 from retrieval.access import PUBLIC, UNRESTRICTED, parse_access
 from retrieval.index import SEARCH_MODES
@@ -46,9 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # Presidio warns about each recognizer of a language it was not asked to load.
-    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    configure_logging(logging.WARNING)
     overrides = {"data_dir": args.data_dir} if getattr(args, "data_dir", None) else {}
     try:
         settings = Settings(**overrides)
