@@ -6,6 +6,7 @@ import logging
 import re
 import tempfile
 import time
+import traceback
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from typing import Literal
 from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.access import AuthenticationError, Authenticator, Caller, PermissionDeniedError, require
@@ -70,6 +71,17 @@ class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["user", "assistant"]
     content: str
+
+    @field_validator("content")
+    @classmethod
+    def _encodable(cls, value: str) -> str:
+        """Reject a lone UTF-16 surrogate (a JSON escape such as \\ud800), which no model can read."""
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("the message contains a lone UTF-16 surrogate (an escape such as \\ud800 "
+                             "without its pair); send valid Unicode text") from None
+        return value
 
 
 class ChatRequest(BaseModel):
@@ -270,8 +282,11 @@ def create_app(assistant: Assistant, authenticator: Authenticator | None = None)
 
 
 def _safe_request_id(value: str) -> str:
-    """Return a caller's request id if it is short and plain, else an empty string."""
-    return value if re.fullmatch(r"[\w.\-]{1,64}", value) else ""
+    """Return a caller's request id if it is 1 to 64 ASCII letters, digits, dots, dashes or underscores, else "".
+
+    NOTE: request ids go into logs and the append-only audit log as sent. A name or
+    number that a client puts in one stays there, so clients must send opaque ids."""
+    return value if re.fullmatch(r"[A-Za-z0-9._\-]{1,64}", value) else ""
 
 
 def _decision(decision) -> dict:  # noqa: ANN001 - guardrails.GateDecision
@@ -378,6 +393,15 @@ def _render_chat_event(event: str, data: object) -> Iterator[tuple[str, dict]]:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The message of an unexpected error may quote the request, so only its type and frames are logged.
+        frames = "".join(traceback.format_tb(exc.__traceback__)[-3:])
+        log.error("unexpected %s on %s %s; last frames:\n%s", type(exc).__name__, request.method, request.url.path,
+                  frames)
+        return problem(500, "Internal error", "the assistant failed on this request; try again, and if it "
+                       f"fails again give the administrator the request id {getattr(request.state, 'request_id', '-')}")
+
     @app.exception_handler(InputError)
     def _input(_: Request, exc: InputError) -> JSONResponse:
         status = 413 if "limit" in str(exc) else 400
