@@ -59,11 +59,31 @@ _FOLDED_MIDDLE_NAMES = frozenset(
 )
 # Family and middle name pairs that are ordinary words: "đô thị" (urban),
 # "cao đẳng" (college), "đoàn công tác" and "tổ công tác" (working
-# delegation, task team), "Hoàng thành" (the imperial citadel).
-_COMMON_PHRASES = frozenset({"DO THI", "CAO DANG", "DOAN CONG", "TO CONG", "HOANG THANH"})
+# delegation, task team), "Hoàng thành" (the imperial citadel), "phản ánh"
+# (citizen feedback), "hộ gia đình" (household), "đoàn thanh niên" (youth union).
+_COMMON_PHRASES = frozenset({"DO THI", "CAO DANG", "DOAN CONG", "TO CONG", "HOANG THANH", "PHAN ANH", "HO GIA",
+                             "DOAN THANH"})
 # Three-word runs that read as a name but are ordinary: "quyết định thành lập"
 # (decision to establish).
 _COMMON_TRIPLES = frozenset({"DINH THANH LAP"})
+# Administrative words whose second syllable is a family name, as "quy định" ends
+# in "Đinh" and "quản lý" in "Lý": a name does not start inside them.
+_WORDS_ENDING_IN_A_FAMILY_NAME = frozenset(
+    """
+    QUY_DINH NGHI_DINH QUYET_DINH XAC_DINH CHI_DINH ON_DINH GIA_DINH CO_DINH THAM_DINH DU_DINH
+    CHE_DO TRINH_DO MUC_DO TIEN_DO THAI_DO NIEN_DO CAP_DO
+    QUAN_LY XU_LY DAI_LY TRO_LY PHAP_LY TAM_LY HOP_LY
+    NHIEM_VU DICH_VU PHUC_VU CHUC_VU NGHIEP_VU CONG_VU TAI_VU THUONG_VU
+    GIAI_DOAN TAP_DOAN PHAN_DOAN CHAN_DOAN
+    MOI_TRUONG THI_TRUONG HIEU_TRUONG CONG_TRUONG QUANG_TRUONG LAP_TRUONG
+    BAO_CAO NANG_CAO DE_CAO YEU_TO
+    """.split()
+)
+# Middle and given name pairs that are ordinary words, as in "Lý Văn Bản"
+# read from "quản lý văn bản": "báo cáo", "bảo vệ", "văn bản", "văn phòng",
+# "công tác", "công việc", "công văn", "công nghệ", "thành phố", "thanh tra".
+_COMMON_GIVEN_PAIRS = frozenset({"BAO CAO", "BAO VE", "VAN BAN", "VAN PHONG", "CONG TAC", "CONG VIEC", "CONG VAN",
+                                 "CONG NGHE", "THANH PHO", "THANH TRA"})
 _WORD = re.compile(r"[^\W\d_]+")
 _MAX_MIDDLE_NAMES = 2
 FOLDED_NAME_TYPE = "PERSON"
@@ -153,8 +173,11 @@ def _folded_name_size(text: str, words: list[re.Match[str]], index: int) -> int:
     folded = [fold(word.group(0)) for word in words[index : index + 2 + _MAX_MIDDLE_NAMES]]
     if folded[0] not in _FOLDED_FAMILY_NAMES or " ".join(folded[:2]) in _COMMON_PHRASES:
         return 0
-    if " ".join(folded[:3]) in _COMMON_TRIPLES:
+    if " ".join(folded[:3]) in _COMMON_TRIPLES or " ".join(folded[1:3]) in _COMMON_GIVEN_PAIRS:
         return 0
+    if index > 0 and _adjacent(text, words[index - 1], words[index]):
+        if f"{fold(words[index - 1].group(0))}_{folded[0]}" in _WORDS_ENDING_IN_A_FAMILY_NAME:
+            return 0
     size = 1
     while size < len(folded) and size <= _MAX_MIDDLE_NAMES and folded[size] in _FOLDED_MIDDLE_NAMES:
         if not _adjacent(text, words[index + size - 1], words[index + size]):

@@ -9,6 +9,7 @@ import pytest
 from guardrails import ClassificationGate
 from guardrails.marks import scan_filename
 from guardrails.redaction.names import safe_document_name
+from tests.conftest import REPO
 
 GATE = ClassificationGate()
 HASH = r"-[0-9a-f]{6}"
@@ -32,6 +33,10 @@ CHANGED_NAMES = [
     ("name in a folder", "docs/NGUYEN_VAN_AN/don.txt", rf"docs/PERSON{HASH}/don\.txt"),
     ("mark kept before name", "BC_TOI_MAT_Tran_Thi_Binh.docx", rf"BC_TOI_MAT_PERSON{HASH}\.docx"),
     ("mark kept after name", "Le_Van_Hung_MAT.pdf", rf"PERSON_MAT{HASH}\.pdf"),
+    ("name after quy dinh", "quy-dinh-Tran-Thi-Binh.pdf", rf"quy-dinh-PERSON{HASH}\.pdf"),
+    ("name after xu ly", "xu-ly-Le-Van-Hung.md", rf"xu-ly-PERSON{HASH}\.md"),
+    ("family name after quan ly", "quan-ly-Ly-Van-Hung.md", rf"quan-ly-PERSON{HASH}\.md"),
+    ("name after bao cao", "bao-cao-Ly-Van-Hung.md", rf"bao-cao-PERSON{HASH}\.md"),
 ]
 
 # (name, file name) that stay as they are
@@ -46,6 +51,14 @@ UNCHANGED_NAMES = [
     ("task team", "quyet-dinh-thanh-lap-to-cong-tac.docx"),
     ("imperial citadel", "hoang-thanh-thang-long.pdf"),
     ("bracketed mark", "[MẬT] Kế hoạch.pdf"),
+    ("phan anh kien nghi", "quy-trinh-xu-ly-phan-anh-kien-nghi.md"),
+    ("quy dinh bao ve", "quy-dinh-bao-ve-bi-mat-nha-nuoc.txt"),
+    ("che do bao cao", "quy-dinh-che-do-bao-cao.md"),
+    ("quan ly van ban", "thong-bao-bao-tri-he-thong-quan-ly-van-ban.md"),
+    ("ho so", "tiep-nhan-ho-so-thang-10.md"),
+    ("household", "danh-sach-ho-gia-dinh-ngheo.xlsx"),
+    ("youth union", "ke-hoach-doan-thanh-nien.docx"),
+    ("nhiem vu", "nhiem-vu-trong-tam-nam-2026.docx"),
     ("no extension", "README"),
 ]
 
@@ -117,3 +130,9 @@ def test_upload_id_and_log_without_personal_data(bundled_server) -> None:  # noq
     assert "0912345678" not in log_text
     assert "Nguyen-Van-An" not in log_text
     client.delete(f"/v1/documents/{result['document_id']}")
+
+
+@pytest.mark.parametrize("path", sorted(p for p in (REPO / "corpora" / "bundled").rglob("*") if p.is_file()),
+                         ids=lambda p: p.name)
+def test_bundled_file_names_unchanged(path) -> None:  # noqa: ANN001 - a Path
+    assert safe_document_name(path.name) == path.name
