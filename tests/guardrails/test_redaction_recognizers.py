@@ -135,11 +135,13 @@ TAX_POSITIVE = [
     ("after tax code words", "mã số thuế: 0100109106", "0100109106"),
     ("branch form", "Chi nhánh 0101245486-001 nộp tờ khai", "0101245486-001"),
     ("no context", "Nhà thầu (0148757497) trúng thầu", "0148757497"),
+    ("wrong check digit after MST", "MST 0100109107", "0100109107"),
+    ("wrong check digit after tax code words", "mã số thuế 0101234567", "0101234567"),
+    ("branch with wrong check digit", "MST 0100109107-001", "0100109107-001"),
 ]
 TAX_NEGATIVE = [
-    ("wrong check digit", "MST 0100109107"),
+    ("wrong check digit without context", "Nhà thầu (0100109107) trúng thầu"),
     ("nine digits", "MST 010010910"),
-    ("branch with wrong check digit", "MST 0100109107-001"),
 ]
 
 

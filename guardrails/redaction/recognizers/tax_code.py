@@ -10,11 +10,12 @@ from guardrails.redaction.recognizers.base import NUMBER_END, NUMBER_START, Rege
 
 
 class VnTaxCodeRecognizer(RegexRecognizer):
-    """Recognize tax codes whose check digit python-stdnum accepts.
+    """Recognize tax codes: a valid check digit (python-stdnum), or context words.
 
     About one random 10-digit number in eleven, phone numbers included,
     passes the check digit, so a bare 10-digit code scores low unless context
-    ("MST", "mã số thuế") names it. A phone number on the same digits scores
+    ("MST", "mã số thuế") names it. With context, a wrong check digit is
+    taken as a typing error and the code is still found. A phone number on the same digits scores
     higher and wins. The branch form with its dash is distinctive on its own.
     """
 
@@ -27,7 +28,9 @@ class VnTaxCodeRecognizer(RegexRecognizer):
     # A valid check digit alone does not raise the score; context does.
     VALID_SCORE = 0.0
     CONTEXT_BOOST = 0.4
+    # A code with a wrong check digit next to "MST" is still someone's code, mistyped.
+    UNCONFIRMED_NEEDS_CONTEXT = True
 
     def validate(self, value: str) -> bool | None:
-        """Check the check digit with stdnum.vn.mst."""
-        return bool(mst.is_valid(value))
+        """Confirm the check digit with stdnum.vn.mst; a wrong one cannot tell, so context decides."""
+        return True if mst.is_valid(value) else None
