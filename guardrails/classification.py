@@ -10,12 +10,13 @@ see why a file was kept out.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from guardrails.errors import GateReadError
-from guardrails.marks import LEVELS, LOCATIONS, MarkFinding, TextScan, scan_filename, scan_text
+from guardrails.marks import LEVELS, LOCATIONS, MarkFinding, TextScan, is_label_name, scan_filename, scan_text
 from guardrails.policy import Policy, default_policy
 from guardrails.sources import TextPart, read_parts
 
@@ -86,6 +87,28 @@ class ClassificationGate:
         )
         return decision
 
+    def check_fields(self, fields: Mapping[str, str], location: str = "body") -> GateDecision:
+        """Check named texts, such as a record's title and text or a request's fields, each on its own.
+
+        Each field is scanned as a separate text, so a mark that opens one
+        field still opens a line. The field name is the reported detail, and
+        a field named like a classification label ("classification",
+        "do_mat") counts in any letter case.
+        """
+        if location not in LOCATIONS:
+            raise ValueError(f"unknown location {location!r}; known locations: {', '.join(LOCATIONS)}")
+        parts = [TextPart(location, text, name, labelled=is_label_name(name)) for name, text in fields.items()]
+        decision = self._decide([_scan_part(part) for part in parts])
+        logger.info(
+            "gate checked %d fields at %s: allowed=%s level=%s findings=%d",
+            len(parts),
+            location,
+            decision.allowed,
+            decision.level,
+            len(decision.findings),
+        )
+        return decision
+
     def check_file(self, path: Path | str, body_text: str | None = None) -> GateDecision:
         """Check a file's name, body and the parts that text extraction drops.
 
@@ -146,7 +169,11 @@ class ClassificationGate:
 def _scan_part(part: TextPart) -> _PartScan:
     if part.location == "filename":
         return _PartScan(part, scan_filename(part.text))
-    return _PartScan(part, scan_text(part.text, part.location, labelled=part.labelled))
+    scan = scan_text(part.text, part.location, labelled=part.labelled)
+    if part.levels is not None:
+        counted = tuple(finding for finding in scan.findings if finding.level in part.levels)
+        scan = TextScan(counted, scan.declassified_lines)
+    return _PartScan(part, scan)
 
 
 def _describe_place(location: str, detail: str | None, line: int | None) -> str:

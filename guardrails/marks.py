@@ -2,11 +2,14 @@
 
 A mark counts only where it is written as a label: a line of its own, a table
 cell, a bracketed tag, the value after a label such as "Độ mật:" or
-"Classification:", or, for the Vietnamese secrecy levels, an all-caps word
-at the start or end of one of the first lines of a part. The same words in
-running text ("mật khẩu", "bí mật nhà nước", "will be kept confidential")
-are not marks, unless a sentence gives its own document a Vietnamese
-secrecy level ("tài liệu này là tối mật").
+"Classification:" (alone or as the first phrase of a longer value), a mark in
+capitals that opens a line before a dash or colon and a title ("TỐI MẬT - Báo
+cáo ..."), or, for the Vietnamese secrecy levels, an all-caps word at the
+start or end of one of the first lines of a part. The same words in running
+text ("mật khẩu", "bí mật nhà nước", "will be kept confidential") are not
+marks, unless a sentence gives its own document a Vietnamese secrecy level
+("tài liệu này là tối mật") or writes "TÀI LIỆU MẬT", "TỐI MẬT" or "TUYỆT
+MẬT" in capitals among lower-case words.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from guardrails.normalize import (
     fold,
     is_upper,
     matches_loosely,
-    normalize_text,
+    normalize_for_marks,
+    skeleton,
 )
 
 # Mark levels, highest first. GateDecision.level reports the first of these
@@ -49,6 +53,9 @@ LOCATIONS: tuple[str, ...] = (
     "html_comment",
     "docx_properties",
     "pdf_metadata",
+    "docx_part",
+    "alt_text",
+    "html_script",
     "message",
 )
 
@@ -127,7 +134,7 @@ def _build_index(marks: tuple[Mark, ...]) -> dict[str, list[tuple[str, Mark]]]:
     index: dict[str, list[tuple[str, Mark]]] = {}
     for mark in marks:
         for variant in mark.variants:
-            index.setdefault(compact(fold(variant)), []).append((variant, mark))
+            index.setdefault(skeleton(variant), []).append((variant, mark))
     return index
 
 
@@ -198,6 +205,8 @@ _COMPOUND_AFTER = frozenset(
 _WORD = re.compile(r"[^\W_]+")
 _CELL_SEPARATOR = re.compile(r"\t|\s{2,}|[|│┃║¦]")
 _MAX_HEADER_WORDS = 10
+# Maximum number of words in a speaker's name or a field name before a colon ("Đồng chí Nguyễn Văn An:").
+_MAX_PREFIX_WORDS = 6
 _QUOTED = re.compile(r"^[\"'“”‘’«„].*[\"'“”‘’»]$")
 _PART_SEPARATOR = re.compile(r"\s[-–—]\s|//|\s/\s|[;,]")
 _BRACKETED = re.compile(r"[\[(【〔]([^\[\]()【】〔〕\n]{1,60})[\])】〕]")
@@ -232,7 +241,7 @@ def match_mark(candidate: str) -> Mark | None:
     if len(candidate) > _MAX_CANDIDATE_LENGTH:
         return None
     folded = fold(candidate)
-    for variant, mark in _INDEX.get(compact(folded), ()):
+    for variant, mark in _INDEX.get(skeleton(candidate), ()):
         if matches_loosely(candidate, variant):
             return mark
     return _match_envelope(candidate, folded)
@@ -294,6 +303,27 @@ def _labelled_value(text: str) -> str | None:
     return None
 
 
+# End of the first phrase of a label's value: "Tối mật" in "Độ mật: Tối mật.
+# Báo cáo ...", or "tuyệt mật" in "mức độ mật: tuyệt mật, tối mật và mật".
+_PHRASE_END = re.compile(r"[.;,!?]|\s[-–—]\s|\s(?:và|hoặc|and|or)\s", re.IGNORECASE)
+
+
+def _leading_phrase(value: str) -> str | None:
+    """Return the first phrase of a label's value when more text follows it.
+
+    None means the value is one phrase, which is a candidate already, or
+    that its next phrase is a mark too: "mức độ mật: tuyệt mật, tối mật và
+    mật" enumerates the levels rather than labelling a document.
+    """
+    phrases = _PHRASE_END.split(value.strip(), maxsplit=2)
+    if len(phrases) < 2:
+        return None
+    following = strip_decoration(phrases[1])
+    if following and match_mark(following) is not None:
+        return None
+    return phrases[0]
+
+
 def is_label_name(name: str) -> bool:
     """Tell whether a metadata field name is a classification label ("classification", "do-mat")."""
     words = fold(re.sub(r"[\W_]+", " ", name)).split()
@@ -320,6 +350,11 @@ def _candidates(line: str) -> list[tuple[_Context, str]]:
         value = _labelled_value(cell)
         if value is not None:
             found.append((_Context.LABELLED, value))
+            lead = _leading_phrase(value)
+            if lead is not None:
+                found.append((_Context.LABELLED, lead))
+        else:
+            found.extend((_Context.PART, text) for text in _after_short_prefix(cell))
         pieces = _PART_SEPARATOR.split(cell if value is None else value)
         # A mark shares a line with other parts only on short header lines
         # ("MẬT - HỎA TỐC"); in a sentence, a list of labels is a mention.
@@ -328,6 +363,20 @@ def _candidates(line: str) -> list[tuple[_Context, str]]:
             found.extend((_Context.PART, piece) for piece in pieces if not _QUOTED.match(piece.strip()))
     found.extend((_Context.BRACKET, match.group(1)) for match in _BRACKETED.finditer(line))
     return found
+
+
+def _after_short_prefix(cell: str) -> list[str]:
+    """Return what follows a short prefix and a colon, and its first phrase.
+
+    A speaker or a field name of a few words before a colon ("Bà Lan:",
+    "Trạng thái:") leaves the rest standing as a label would, so "Bà Lan:
+    KHÔNG PHỔ BIẾN" carries the mark. These candidates count in capitals only.
+    """
+    prefix, colon, rest = cell.partition(":")
+    if not colon or not rest.strip() or not 1 <= len(prefix.split()) <= _MAX_PREFIX_WORDS:
+        return []
+    lead = _leading_phrase(rest)
+    return [rest] if lead is None else [rest, lead]
 
 
 def _edge_mark(tokens: list[str], at_start: bool) -> Mark | None:
@@ -358,6 +407,110 @@ def _near_top_marks(line: str) -> list[Mark]:
     tokens = _WORD.findall(line)
     marks = [_edge_mark(tokens, at_start=True), _edge_mark(tokens, at_start=False)]
     return [mark for mark in marks if mark is not None]
+
+
+# A mark in capitals that opens a line, then a dash or colon and a title that
+# starts with a capital: "TỐI MẬT - Báo cáo tình hình ...", "TOI MAT - Bao
+# cao ...". A line that starts with a bullet or a number is a list item and
+# does not match. A definition in a glossary ("TỐI MẬT: áp dụng cho ...")
+# goes on in lower case and does not match either.
+_LEADING_MARK = re.compile(r"^(?P<mark>[^-–—:：]{1,40}?)\s*[-–—:：]\s*(?P<rest>\S.*)$")
+_FIRST_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _leading_marks(line: str) -> list[Mark]:
+    match = _LEADING_MARK.match(line)
+    if match is None:
+        return []
+    first_letter = _FIRST_LETTER.search(match.group("rest"))
+    if first_letter is None or not first_letter.group(0).isupper():
+        return []
+    value = strip_decoration(match.group("mark"))
+    mark = match_mark(value) if is_upper(value) else None
+    return [mark] if mark is not None and mark.level != DECLASSIFIED else []
+
+
+# Secrecy marks of two or more words that count in capitals inside a
+# sentence of lower-case words ("Tài liệu này là TÀI LIỆU MẬT không được sao
+# chụp"), longest first. A lone "MẬT" does not count there, because capitals
+# are also used for emphasis and "MẬT" alone is too common a word part.
+_INLINE_VARIANTS: tuple[tuple[tuple[str, ...], Mark], ...] = tuple(
+    sorted(
+        ((tuple(variant.split()), mark) for mark in MARKS[:3] for variant in mark.variants if " " in variant),
+        key=lambda item: len(item[0]),
+        reverse=True,
+    )
+)
+# Words right before a level that make the sentence name it rather than
+# apply it: "độ TỐI MẬT", "dấu TỐI MẬT", "nhãn TỐI MẬT", "bí mật nhà nước".
+_MENTION_BEFORE = _COMPOUND_BEFORE | {"DAU", "NHAN", "LOAI"}
+
+
+def _inline_marks(line: str) -> list[Mark]:
+    """Return the secrecy marks written in capitals among the lower-case words of a sentence.
+
+    A line in capitals only is a heading, which the other rules read. A line
+    that names two levels in any letter case ("gồm TUYỆT MẬT, TỐI MẬT và
+    MẬT") enumerates them, so nothing on it counts here.
+    """
+    if not any(char.islower() for char in line):
+        return []
+    words = list(_WORD.finditer(line))
+    tokens = [word.group(0) for word in words]
+    found: list[tuple[int, int, Mark]] = []
+    index = 0
+    while index < len(tokens):
+        size, mark = _inline_mark_at(tokens, index)
+        if mark is not None:
+            found.append((index, size, mark))
+        index += max(size, 1)
+    if not found or len(_named_levels(tokens)) >= 2:
+        return []
+    marks: list[Mark] = []
+    for start, size, mark in found:
+        before = fold(tokens[start - 1]) if start > 0 else ""
+        after = fold(tokens[start + size]) if start + size < len(tokens) else ""
+        if before in _MENTION_BEFORE or after in _COMPOUND_AFTER or _inside_quotes(line, words[start].start()):
+            continue
+        # A level before a colon is a term being defined ("TỐI MẬT: áp dụng cho ...").
+        if line[words[start + size - 1].end() :].lstrip().startswith((":", "：")):
+            continue
+        marks.append(mark)
+    return marks
+
+
+def _inline_mark_at(tokens: list[str], index: int) -> tuple[int, Mark | None]:
+    if not is_upper(tokens[index]):
+        return 0, None
+    for words, mark in _INLINE_VARIANTS:
+        seen = tokens[index : index + len(words)]
+        if len(seen) == len(words) and all(
+            is_upper(token) and matches_loosely(token, word) for token, word in zip(seen, words, strict=True)
+        ):
+            return len(words), mark
+    return 0, None
+
+
+def _named_levels(tokens: list[str]) -> set[str]:
+    """Return the secrecy levels that a line's words name, in any letter case.
+
+    A line naming two of them ("gồm TUYỆT MẬT, TỐI MẬT và MẬT") enumerates
+    the levels. "MẬT" counts alone only outside a compound ("bí mật", "mật
+    khẩu"), and "mất" or "mặt" never count, because their diacritics differ.
+    """
+    levels: set[str] = set()
+    for index, token in enumerate(tokens):
+        if not matches_loosely(token, "MẬT"):
+            continue
+        before = tokens[index - 1] if index > 0 else ""
+        after = fold(tokens[index + 1]) if index + 1 < len(tokens) else ""
+        if before and matches_loosely(before, "TUYỆT"):
+            levels.add("TUYET_MAT")
+        elif before and matches_loosely(before, "TỐI"):
+            levels.add("TOI_MAT")
+        elif fold(before) not in _COMPOUND_BEFORE and after not in _COMPOUND_AFTER:
+            levels.add("MAT")
+    return levels
 
 
 # A sentence that gives this document a secrecy level in any letter case:
@@ -406,12 +559,13 @@ def _inside_quotes(line: str, position: int) -> bool:
     return False
 
 
-# Every mark, once folded and compacted, contains one of these keys, so a
-# line without any of them is skipped before the slower candidate search.
+# The skeleton of every mark contains one of these keys, so a line without
+# any of them is skipped before the slower candidate search.
 _MARK_KEYS = re.compile(
     "|".join(
         sorted(
-            {re.escape(key) for key in _INDEX} | {"DAU", "ENVELOPE", *_CIRCLED_LETTERS},
+            {re.escape(key) for key in _INDEX} | {re.escape(skeleton(word)) for word in ("DAU", "ENVELOPE")}
+            | set(_CIRCLED_LETTERS),
             key=len,
             reverse=True,
         )
@@ -425,7 +579,7 @@ def marks_in_line(line: str, near_top: bool = False, labelled: bool = False) -> 
     labelled means the whole line is the value of a classification label,
     such as the content of <meta name="classification">.
     """
-    if not _MARK_KEYS.search(compact(fold(line))):
+    if not _MARK_KEYS.search(skeleton(line)):
         return []
     found: dict[tuple[str, str], Mark] = {}
     candidates = _label_candidates(line) if labelled else _candidates(line)
@@ -436,8 +590,9 @@ def marks_in_line(line: str, near_top: bool = False, labelled: bool = False) -> 
         mark = match_mark(value)
         if mark is not None and _accepts(context, value, line):
             found.setdefault((mark.level, mark.text), mark)
-    edge_marks = _near_top_marks(line) if near_top else []
-    for mark in [*edge_marks, *_declared_marks(line)]:
+    # A line that names several levels enumerates them, even in capitals at its edge.
+    edge_marks = _near_top_marks(line) if near_top and len(_named_levels(_WORD.findall(line))) < 2 else []
+    for mark in [*edge_marks, *_declared_marks(line), *_leading_marks(line), *_inline_marks(line)]:
         found.setdefault((mark.level, mark.text), mark)
     return list(found.values())
 
@@ -450,7 +605,8 @@ def scan_text(text: str, location: str, labelled: bool = False) -> TextScan:
     findings: list[MarkFinding] = []
     declassified: list[int | None] = []
     non_empty_seen = 0
-    for number, raw_line in enumerate(normalize_text(text).split("\n"), start=1):
+    previous: tuple[int, str] | None = None
+    for number, raw_line in enumerate(normalize_for_marks(text).split("\n"), start=1):
         line = collapse_letter_runs(raw_line.strip())
         if not line:
             continue
@@ -458,14 +614,38 @@ def scan_text(text: str, location: str, labelled: bool = False) -> TextScan:
         for mark in marks_in_line(line, near_top=non_empty_seen <= NEAR_TOP_LINES, labelled=labelled):
             if mark.level == DECLASSIFIED:
                 declassified.append(number)
-            else:
-                findings.append(MarkFinding(mark.level, mark.text, location, number))
+                continue
+            finding = MarkFinding(mark.level, mark.text, location, number)
+            findings.append(_joined_with_previous(finding, line, previous) or finding)
+        previous = (number, line)
     return TextScan(tuple(findings), tuple(declassified))
+
+
+# The first word of a two-word level, which a line break can split from "MẬT".
+_LEVEL_FIRST_WORDS = (("TUYỆT", MARKS[0]), ("TỐI", MARKS[1]))
+
+
+def _joined_with_previous(finding: MarkFinding, line: str, previous: tuple[int, str] | None) -> MarkFinding | None:
+    """Return the two-word level that "MẬT" completes with the line before it, or None.
+
+    "TỐI" on one line and "MẬT" on the next, with at most one empty line
+    between them, is the mark "TỐI MẬT" split by a line break.
+    """
+    if finding.level != "MAT" or previous is None or finding.line is None:
+        return None
+    previous_number, previous_line = previous
+    if finding.line - previous_number > 2 or not matches_loosely(strip_decoration(line), "MẬT"):
+        return None
+    first_word = strip_decoration(previous_line)
+    for word, mark in _LEVEL_FIRST_WORDS:
+        if matches_loosely(first_word, word):
+            return MarkFinding(mark.level, mark.text, finding.location, previous_number)
+    return None
 
 
 def scan_filename(name: str) -> TextScan:
     """Find the marks in a file name such as "BC_TOI_MAT_2024.docx" or "[MẬT] Kế hoạch.pdf"."""
-    stem = normalize_text(name)
+    stem = normalize_for_marks(name)
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
     marks: dict[tuple[str, str], Mark] = {}
     for match in _BRACKETED.finditer(stem):

@@ -2,8 +2,12 @@
 
 Marks reach the gate in several spellings of the same letters: decomposed
 Unicode (NFD), diacritics dropped by OCR ("TOI MAT"), letters spaced out
-("T Ố I  M Ậ T"), full-width Latin letters and invisible characters. The
-functions here bring those spellings to one comparable form.
+("T Ố I  M Ậ T"), full-width Latin letters and invisible characters. Someone
+hiding a mark uses more: variation selectors, tag characters, a right-to-left
+override around reversed letters, mathematical or circled letters, small
+capitals, strike-through overlays, a digit for a letter ("C0NFIDENTIAL") or an
+emoji between letters ("M🔒ẬT"). The functions here bring those spellings to
+one comparable form.
 """
 
 from __future__ import annotations
@@ -38,7 +42,65 @@ _LOOKALIKES = {
     )
 }
 
+# Latin small capitals ("ᴍẬᴛ") have no compatibility decomposition, and
+# Unicode classes them as lower-case letters, so they map to capitals here.
+_SMALL_CAPITALS = {
+    ord(small): capital
+    for small, capital in zip(
+        "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ",
+        "ABCDEFGHIJKLMNOPQRSTUVWYZ",
+        strict=True,
+    )
+}
+
 _TRANSLATION = {**_INVISIBLE, **_SPACES, **_LINE_BREAKS, **_FULL_WIDTH, **_LOOKALIKES}
+_MARK_TRANSLATION = {**_TRANSLATION, **_SMALL_CAPITALS}
+
+# Default-ignorable code points other than the bidirectional controls, from
+# Default_Ignorable_Code_Point in Unicode 15.1 DerivedCoreProperties.txt.
+# They render as nothing: variation selectors (U+FE00 to U+FE0F), tag
+# characters (U+E0000 to U+E0FFF), the Mongolian vowel separator U+180E and
+# the Hangul fillers among them.
+_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200d\u2060-\u2065"
+    "\u206a-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+# Bidirectional controls: marks, embeddings, overrides and isolates.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+# A right-to-left override shows the letters up to the next pop (U+202C) or
+# the end of the line in reverse, so "\u202eTẬM\u202c" displays as "MẬT".
+_RIGHT_TO_LEFT_OVERRIDE = re.compile("\u202e([^\u202c\n]*)\u202c?")
+_CLUSTER = re.compile("(?s).[\u0300-\u036f]*")
+
+# Combining marks that no Vietnamese letter uses and that survive NFKC only
+# as decoration on another letter: strike-through and slash overlays
+# (U+0334 to U+0338), underlines, the extended and supplementary diacritics,
+# enclosing circles and keycaps (U+20D0 to U+20FF) and half marks.
+_DECORATIVE_MARKS = re.compile(
+    "[\u0305\u0332\u0333\u0334-\u0338\u033f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
+
+# NFKC turns the circled letters that stand for envelope codes into plain
+# letters, so they are kept out of it and read by the envelope rule instead.
+_KEPT_FROM_NFKC = re.compile("([\u24b6\u24b7\u24b8])")
+
+
+# A symbol or emoji squeezed between two letters, as in "M🔒ẬT", only
+# breaks the word for a reader who looks for it. The pattern finds any
+# punctuation between letters, and _drop_symbols keeps all but symbols.
+_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_])[^\w\s]+(?=[^\W\d_])")
+_SYMBOL_CATEGORIES = frozenset({"So", "Sk", "Sm", "Co"})
+
+
+def _drop_symbols(match: re.Match[str]) -> str:
+    between = match.group(0)
+    if all(ord(char) > 0x7F and unicodedata.category(char) in _SYMBOL_CATEGORIES for char in between):
+        return ""
+    return between
+
 
 # A run of at least three single letters separated by one to three spaces or
 # by dots, as in "M Ậ T", "T Ố I  M Ậ T" or "M.Ậ.T".
@@ -58,6 +120,11 @@ _COMBINING = re.compile("[\u0300-\u036f]")
 # "Đ" has no Unicode decomposition, so split_char treats its stroke as a mark on "D".
 _STROKE = "stroke"
 
+# Digits typed for the letters they resemble, as in "C0NFIDENTIAL" or "M4T".
+# skeleton() writes those letters as the digit, so both spellings share a key.
+_DIGIT_LETTERS = {"0": "O", "1": "IL", "3": "E", "4": "A", "5": "S", "7": "T", "8": "B"}
+_SKELETON = str.maketrans("OILEASTB", "01134578")
+
 
 def normalize_text(text: str) -> str:
     """Return text in NFC with invisible characters removed and spaces made plain.
@@ -68,6 +135,32 @@ def normalize_text(text: str) -> str:
     text = text.replace("\r\n", "\n")
     text = unicodedata.normalize("NFC", text)
     return text.translate(_TRANSLATION)
+
+
+def normalize_for_marks(text: str) -> str:
+    """Return text as normalize_text does, with the spellings that hide a mark undone.
+
+    Beyond normalize_text it removes default-ignorable characters and
+    decorative combining marks. It applies NFKC, so mathematical, circled,
+    superscript and full-width letters become plain ones. It puts letters
+    under a right-to-left override back in reading order, maps small
+    capitals to capitals and drops symbols between two letters. Line
+    breaks are kept, so line numbers match normalize_text. The result is
+    for finding marks only and is not fit for display.
+    """
+    text = text.replace("\r\n", "\n")
+    text = _DECORATIVE_MARKS.sub("", _IGNORABLE.sub("", text))
+    pieces = _KEPT_FROM_NFKC.split(text)
+    text = "".join(piece if index % 2 else unicodedata.normalize("NFKC", piece) for index, piece in enumerate(pieces))
+    # NFKC can produce a filler (U+FFA0 becomes U+1160) or a mark it could not compose.
+    text = _DECORATIVE_MARKS.sub("", _IGNORABLE.sub("", text))
+    text = _RIGHT_TO_LEFT_OVERRIDE.sub(_reverse_clusters, text)
+    text = _BIDI_CONTROLS.sub("", text).translate(_MARK_TRANSLATION)
+    return _BETWEEN_LETTERS.sub(_drop_symbols, text)
+
+
+def _reverse_clusters(match: re.Match[str]) -> str:
+    return "".join(reversed(_CLUSTER.findall(match.group(1))))
 
 
 def collapse_letter_runs(line: str) -> str:
@@ -107,24 +200,40 @@ def compact(text: str) -> str:
     return _COMPACT_DROP.sub("", text)
 
 
+def skeleton(text: str) -> str:
+    """Return compact(fold(text)) with O, I, L, E, A, S, T and B written as the digits that imitate them.
+
+    "C0NFIDENTIAL" and "CONFIDENTIAL" have the same skeleton, "C0NF1D3N7141".
+    """
+    return compact(fold(text)).translate(_SKELETON)
+
+
 def matches_loosely(candidate: str, phrase: str) -> bool:
-    """Tell whether candidate spells phrase, allowing lost diacritics and spacing.
+    """Tell whether candidate spells phrase, allowing lost diacritics, spacing and a few digits.
 
     Each letter of the candidate must have the phrase's base letter and a
     subset of its diacritics. So "TOI MAT" and "TÔI MẬT" match "TỐI MẬT",
     while "MẶT" (breve) and "MÁT" (acute) do not match "MẬT", because those
-    diacritics make other words.
+    diacritics make other words. A digit may stand for a letter it resembles
+    ("C0NFIDENTIAL", "M4T"), as long as fewer than half of the characters
+    are digits, so codes such as "M47" stay codes.
     """
     observed = compact(candidate.upper())
     expected = compact(phrase.upper())
     if len(observed) != len(expected):
         return False
+    digits = 0
     for observed_char, expected_char in zip(observed, expected, strict=True):
-        observed_base, observed_marks = split_char(observed_char)
         expected_base, expected_marks = split_char(expected_char)
+        if observed_char in _DIGIT_LETTERS:
+            digits += 1
+            if expected_base not in _DIGIT_LETTERS[observed_char]:
+                return False
+            continue
+        observed_base, observed_marks = split_char(observed_char)
         if observed_base != expected_base or not observed_marks <= expected_marks:
             return False
-    return True
+    return digits * 2 < len(observed)
 
 
 def is_upper(text: str) -> bool:

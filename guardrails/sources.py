@@ -1,28 +1,35 @@
 """Read the parts of a file that can carry a mark.
 
 Document parsers used for indexing keep the body and drop much else: DOCX
-headers and footers (with the tables and text boxes inside them), document
-properties, HTML <title> and <meta>, PDF metadata. The readers here return
-those parts as text so the gate can check them. Every reader raises
-GateReadError when a part cannot be read completely, so that a damaged or
-encrypted file is quarantined instead of passed.
+headers and footers (with the tables and text boxes inside them), comments,
+footnotes, image descriptions and document properties, HTML <title>, <meta>,
+attributes and scripts, PDF metadata, the fields of a JSONL record other
+than its text. The readers here return those parts as text so the gate can
+check them. Every reader raises GateReadError when a part cannot be read
+completely, so that a damaged or encrypted file is quarantined instead of
+passed. A zip archive (DOCX) is checked against size limits before any part
+of it is decompressed.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from guardrails.errors import GateReadError
-from guardrails.marks import is_label_name
+from guardrails.marks import STATE_SECRET_LEVELS, is_label_name
+from guardrails.normalize import is_upper
 
 logger = logging.getLogger(__name__)
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _CUSTOM_PROPERTIES_PART = "/docProps/custom.xml"
 _HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
@@ -34,6 +41,27 @@ _DOCX_CORE_FIELDS = ("title", "subject", "keywords", "category", "comments", "co
 # Meta names whose value is a list of terms. Each term is checked as its own line.
 _LIST_META_NAMES = frozenset({"keywords", "news_keywords", "dc.subject", "article:tag"})
 _LIST_SEPARATOR = re.compile(r"[;,]")
+
+# Attributes that hold text a reader can see or hear: image descriptions
+# (descr and title of wp:docPr and pic:cNvPr, alt of a VML shape) and the
+# text of a VML watermark (string of v:textpath). Compared by local name.
+_TEXT_ATTRIBUTES = frozenset({"descr", "title", "alt", "string"})
+
+# HTML attributes shown as a tooltip or read out by a screen reader.
+_HTML_TEXT_ATTRIBUTES = ("alt", "title", "aria-label")
+# Elements that start a new line when a browser renders them.
+_HTML_BLOCKS = (
+    "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+    "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+)
+# String literals in a script: "…", '…' or `…`, with backslash escapes.
+_SCRIPT_STRING = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\]|\\.)*)`""")
+_SCRIPT_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}|\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+# Levels read in script strings. English words such as "SECRET" are common
+# values in code, so only the Vietnamese secrecy levels, handling marks and
+# internal-circulation labels count there.
+_SCRIPT_LEVELS = STATE_SECRET_LEVELS | {"HANDLING", "INTERNAL"}
 
 _TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".csv", ".tsv"})
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -48,12 +76,14 @@ class TextPart:
     for example the property "keywords" or "text box". labelled means each
     line is the value of a classification label, such as <meta
     name="classification">, so a mark counts there in any letter case.
+    levels, when given, limits the levels that count in this part.
     """
 
     location: str
     text: str
     detail: str | None = None
     labelled: bool = False
+    levels: frozenset[str] | None = None
 
 
 def read_parts(path: Path, body_text: str | None = None) -> list[TextPart]:
@@ -91,7 +121,65 @@ def _reader_for(suffix: str) -> Callable[[Path, str | None], list[TextPart]] | N
         return read_pdf_parts
     if suffix in _TEXT_SUFFIXES:
         return read_text_parts
+    if suffix == ".jsonl":
+        return read_jsonl_parts
     return None
+
+
+# --- zip archives ---------------------------------------------------------------
+
+# Limits on a zip archive before the gate opens it, checked against the sizes
+# that its central directory declares. Python's zipfile never returns more
+# than the declared size of a member (a larger stream fails its CRC check),
+# so the check needs no decompression. A DOCX of text compresses about 5 to
+# 35 times (python-docx's own template: 32 times), and one of images hardly at
+# all, so the limits leave room for every real document, while a zip bomb
+# expands hundreds of times. Each limit is a guess at that boundary.
+MAX_ARCHIVE_UNCOMPRESSED_BYTES = 128 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+# Members smaller than this are not held to the ratio: a small part of
+# repeated markup compresses far, yet costs nothing to read.
+COMPRESSION_RATIO_FROM_BYTES = 1024 * 1024
+MAX_ARCHIVE_MEMBERS = 10_000
+
+
+def archive_limit_problem(source: Path | IO[bytes]) -> str | None:
+    """Return why a zip archive is too large to open, or None when it is within the limits.
+
+    Only the central directory is read. Raises zipfile.BadZipFile when
+    source is not a zip archive.
+    """
+    with zipfile.ZipFile(source) as archive:
+        members = archive.infolist()
+    if len(members) > MAX_ARCHIVE_MEMBERS:
+        return f"the archive has {len(members):,} members, above the limit of {MAX_ARCHIVE_MEMBERS:,}"
+    total = sum(member.file_size for member in members)
+    if total > MAX_ARCHIVE_UNCOMPRESSED_BYTES:
+        return (
+            f"the archive expands to {total:,} bytes, above the limit of "
+            f"{MAX_ARCHIVE_UNCOMPRESSED_BYTES:,} bytes uncompressed"
+        )
+    for member in members:
+        if member.file_size < COMPRESSION_RATIO_FROM_BYTES:
+            continue
+        ratio = member.file_size / max(member.compress_size, 1)
+        if ratio > MAX_COMPRESSION_RATIO:
+            return (
+                f"the archive member {member.filename[:60]!r} expands {ratio:,.0f} times "
+                f"({member.compress_size:,} to {member.file_size:,} bytes), above the limit of "
+                f"{MAX_COMPRESSION_RATIO} times"
+            )
+    return None
+
+
+def check_archive(path: Path) -> None:
+    """Raise GateReadError when a zip-based file is above the archive limits.
+
+    Raises zipfile.BadZipFile when the file is not a zip archive.
+    """
+    problem = archive_limit_problem(path)
+    if problem is not None:
+        raise GateReadError(path, problem)
 
 
 # --- plain text -------------------------------------------------------------
@@ -130,15 +218,58 @@ def _decoded_text(path: Path) -> str:
         raise GateReadError(path, str(error)) from error
 
 
+# --- JSONL -----------------------------------------------------------------
+
+
+def read_jsonl_parts(path: Path, body_text: str | None) -> list[TextPart]:
+    """Return every string value of every JSONL record, each as its own part.
+
+    Ingestion indexes a record's text and shows its title, so a mark in
+    either keeps the record out. Other fields are read too, and a field
+    named like a classification label ("classification", "do_mat") counts in
+    any letter case. A line that is not valid JSON is read as plain text.
+    """
+    parts: list[TextPart] = []
+    for number, line in enumerate(_decoded_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            parts.append(TextPart("body", line, f"record {number}"))
+            continue
+        for field, value in _string_fields(record):
+            label = is_label_name(field.rsplit(".", 1)[-1])
+            parts.append(TextPart("body", value, f"record {number}, field {field}", labelled=label))
+    if body_text is not None:
+        parts.append(TextPart("body", body_text))
+    return [part for part in parts if part.text.strip()]
+
+
+def _string_fields(record: Any) -> Iterator[tuple[str, str]]:
+    """Yield (dotted field path, value) for each string in a JSON value, depth first."""
+    stack: list[tuple[str, Any]] = [("", record)]
+    while stack:
+        field, value = stack.pop()
+        if isinstance(value, str):
+            yield field or "value", value
+        elif isinstance(value, dict):
+            stack.extend((f"{field}.{key}" if field else str(key), item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{field}.{index}", item) for index, item in reversed(list(enumerate(value))))
+
+
 # --- DOCX ------------------------------------------------------------------
 
 
 def read_docx_parts(path: Path, body_text: str | None) -> list[TextPart]:
-    """Return body, body tables, headers, footers and properties of a Word file.
+    """Return body, body tables, headers, footers, properties and every other XML part of a Word file.
 
     Body tables and text boxes are read even when body_text is given,
     because the secrecy box at the top of an administrative document is
     often a table cell or a text box that text extraction flattens or drops.
+    The archive limits are checked first, so a zip bomb raises GateReadError
+    before any part is decompressed.
     """
     # A parser on untrusted input can fail in many ways, in the zip, the XML
     # or a missing part. Every failure means the file cannot be cleared, so
@@ -154,6 +285,7 @@ def read_docx_parts(path: Path, body_text: str | None) -> list[TextPart]:
 def _docx_parts(path: Path, body_text: str | None) -> list[TextPart]:
     import docx  # python-docx, imported here so that the gate module loads without it
 
+    check_archive(path)
     document = docx.Document(str(path))
     body = document.element.body
     parts: list[TextPart] = []
@@ -168,7 +300,65 @@ def _docx_parts(path: Path, body_text: str | None) -> list[TextPart]:
     parts.extend(_header_footer_parts(document))
     parts.extend(_core_property_parts(document))
     parts.extend(_custom_property_parts(document))
+    parts.extend(_archive_xml_parts(path, _parts_read_as_text(document)))
     return [part for part in parts if part.text.strip()]
+
+
+def _parts_read_as_text(document: Any) -> set[str]:
+    """Return the archive names of the parts whose text the readers above return."""
+    read = {str(document.part.partname).lstrip("/"), _CUSTOM_PROPERTIES_PART.lstrip("/")}
+    for part in document.part.package.iter_parts():
+        if part.content_type in (_HEADER_TYPE, _FOOTER_TYPE) or str(part.partname) == "/docProps/core.xml":
+            read.add(str(part.partname).lstrip("/"))
+    return read
+
+
+def _archive_xml_parts(path: Path, read_as_text: set[str]) -> Iterator[TextPart]:
+    """Yield the text of every other XML part of the archive, and text attributes of every part.
+
+    This covers comments, footnotes, endnotes, charts, diagrams and parts
+    that no relationship points to, which Word ignores but which are in the
+    file all the same.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            name = member.filename
+            if not name.lower().endswith((".xml", ".vml")) or name == "[Content_Types].xml":
+                continue
+            root = etree.fromstring(archive.read(member), parser)
+            if name not in read_as_text:
+                yield TextPart("docx_part", "\n".join(_xml_text_lines(root)), name)
+            yield TextPart("alt_text", "\n".join(_text_attributes(root)), f"attributes in {name}")
+
+
+def _xml_text_lines(root: Any) -> Iterator[str]:
+    """Yield one line per Word or DrawingML paragraph, and one per other element with text."""
+    for element in root.iter():
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue
+        if tag == f"{_W}p":
+            yield _paragraph_text(element)
+        elif tag == f"{_A}p":
+            yield "".join(text.text or "" for text in element.iter(f"{_A}t"))
+        elif element.text and element.text.strip() and not _inside_paragraph(element):
+            yield element.text
+
+
+def _inside_paragraph(element: Any) -> bool:
+    return any(ancestor.tag in (f"{_W}p", f"{_A}p") for ancestor in element.iterancestors())
+
+
+def _text_attributes(root: Any) -> Iterator[str]:
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in element.attrib.items():
+            if name.rsplit("}", 1)[-1] in _TEXT_ATTRIBUTES and value.strip():
+                yield value
 
 
 def _header_footer_parts(document: Any) -> Iterator[TextPart]:
@@ -285,12 +475,59 @@ def read_html_parts(path: Path, body_text: str | None) -> list[TextPart]:
         parts.append(TextPart("html_meta", soup.title.get_text(" "), "title"))
     parts.extend(_meta_parts(soup))
     parts.extend(_comment_parts(soup))
+    parts.append(TextPart("alt_text", "\n".join(_html_text_attributes(soup)), "alt, title and aria-label attributes"))
+    parts.append(_script_part(soup))
     if body_text is None:
-        for hidden in soup(["script", "style", "noscript", "template", "title"]):
-            hidden.decompose()
-        body_text = soup.get_text("\n")
+        body_text = _visible_text(soup)
     parts.append(TextPart("body", body_text))
     return [part for part in parts if part.text.strip()]
+
+
+def _html_text_attributes(soup: Any) -> Iterator[str]:
+    for element in soup.find_all(True):
+        for name in _HTML_TEXT_ATTRIBUTES:
+            value = element.get(name)
+            if isinstance(value, str) and value.strip():
+                yield value
+
+
+def _script_part(soup: Any) -> TextPart:
+    """Return the string literals in capitals of every <script>, one per line.
+
+    A script can write a mark into the page ("banner.textContent =
+    'TỐI MẬT'"), which a parser that drops scripts never reads.
+    """
+    literals: list[str] = []
+    for script in soup.find_all("script"):
+        for match in _SCRIPT_STRING.finditer(script.get_text()):
+            literal = next(group for group in match.groups() if group is not None)
+            # An escaped line break ("\\n") separates lines of the text the script writes.
+            for escaped in literal.split("\\n"):
+                text = _SCRIPT_ESCAPE.sub(_unescape, escaped)
+                if is_upper(text):
+                    literals.append(text)
+    return TextPart("html_script", "\n".join(literals), "string literals in capitals", levels=_SCRIPT_LEVELS)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = next(group for group in match.groups() if group is not None)
+    return chr(int(code, 16)) if int(code, 16) <= 0x10FFFF else ""
+
+
+def _visible_text(soup: Any) -> str:
+    """Return the text a browser shows, one line per block, with inline elements kept together.
+
+    "<b>TỐI</b> <i>M</i>ẬT" stays "TỐI MẬT" on one line. Scripts, styles,
+    templates and the title are left out. The soup is changed in place.
+    """
+    for hidden in soup(["script", "style", "noscript", "template", "title"]):
+        hidden.decompose()
+    for line_break in soup.find_all("br"):
+        line_break.replace_with("\n")
+    for block in soup.find_all(_HTML_BLOCKS):
+        block.insert_before("\n")
+        block.insert_after("\n")
+    return soup.get_text("")
 
 
 def _meta_parts(soup: Any) -> Iterator[TextPart]:

@@ -122,8 +122,14 @@ class Ingestor:
         if recorded != signature:
             self.index.store.set_meta("chunking", signature)
 
-    def ingest_file(self, path: Path, document_id: str, flush: bool = True) -> list[IngestResult]:
-        """Ingest one file; JSONL files give one result per record."""
+    def ingest_file(self, path: Path, document_id: str, flush: bool = True,
+                    source: str | None = None, record_prefix: str = "") -> list[IngestResult]:
+        """Ingest one file; JSONL files give one result per record.
+
+        source replaces the file's path as the documents' recorded source, as for an
+        upload saved in a temporary folder. record_prefix goes before the id of each
+        JSONL record, so that an upload's records stay in the uploader's folder and
+        cannot replace documents elsewhere."""
         try:
             size = path.stat().st_size
         except OSError as exc:
@@ -136,9 +142,9 @@ class Ingestor:
             reason = f"unsupported extension {path.suffix or '(none)'!r}; supported: {sorted(SUPPORTED_SUFFIXES)}"
             return [IngestResult(str(path), document_id, "skipped", reason)]
         if suffix_of(path) in JSONL_SUFFIXES:
-            results = self._ingest_jsonl(path)
+            results = self._ingest_jsonl(path, source, record_prefix)
         else:
-            results = [self._ingest_one(path, document_id)]
+            results = [self._ingest_one(path, document_id, source)]
         if flush:
             self._flush()
         return results
@@ -161,10 +167,12 @@ class Ingestor:
             else:
                 results.append(IngestResult(str(root), None, "failed", f"{root} does not exist"))
 
-    def _ingest_one(self, path: Path, document_id: str) -> IngestResult:
+    def _ingest_one(self, path: Path, document_id: str, source: str | None = None) -> IngestResult:
         result = IngestResult(str(path), document_id, "failed")
         try:
             document = self._load(path, document_id)
+            if source is not None:
+                document.source = source
         except IncompleteDocumentError as exc:
             return self._quarantine(path, document_id, str(exc), result, _file_hash(path))
         except InputError as exc:
@@ -185,12 +193,18 @@ class Ingestor:
                 raise
             return load_file(path, document_id, require_all_pages=False)
 
-    def _ingest_jsonl(self, path: Path) -> list[IngestResult]:
+    def _ingest_jsonl(self, path: Path, source: str | None = None, record_prefix: str = "") -> list[IngestResult]:
         results: list[IngestResult] = []
         try:
             records = list(iter_jsonl_documents(path))
         except InputError as exc:
             return [IngestResult(str(path), None, "failed", str(exc))]
+        for record in records:
+            if not isinstance(record, ParsedDocument):
+                continue
+            if source is not None:
+                record.source = f"{source}#{record.document_id}"
+            record.document_id = record_prefix + record.document_id
         known = self.index.store.content_hashes([r.document_id for r in records if isinstance(r, ParsedDocument)])
         for record in tqdm(records, unit="record", desc=path.name, disable=not self.show_progress, leave=False):
             if isinstance(record, InputError):
@@ -253,7 +267,8 @@ class Ingestor:
         )
         try:
             if path is None or released:
-                decision = self.gate.check_text(document.text, location="body")
+                # A JSONL record's title is shown with its passages, so it is checked with the text.
+                decision = self.gate.check_fields({"title": document.title, "text": document.text})
             else:
                 decision = self.gate.check_file(path, body_text=document.text)
         except GateReadError as exc:

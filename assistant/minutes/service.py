@@ -173,14 +173,22 @@ class MinutesService:
         self.support_threshold = support_threshold
         self.request_id = "-"
 
-    def check_gate(self, text: str, request_id: str = "-", decision=None) -> None:  # noqa: ANN001
-        """Raise GateRejection when the transcript carries a secrecy mark; record the decision."""
+    def check_gate(self, text: str, request_id: str = "-", decision=None,  # noqa: ANN001
+                   request: MinutesInput | None = None) -> None:
+        """Raise GateRejection when the transcript, or a turn, speaker, the title or a participant
+        of request, carries a secrecy mark; record the decision.
+
+        Each turn is checked on its own, as chat checks each message, because in the transcript
+        a speaker's name comes before the turn ("Bà Lan: KHÔNG PHỔ BIẾN") and the label no
+        longer opens a line."""
         self.request_id = request_id
         if self.gate is None and decision is None:
             return
         from guardrails.audit import gate_record  # noqa: PLC0415
 
         decision = decision or self.gate.check_text(text, location="body")
+        if decision.allowed and request is not None and self.gate is not None:
+            decision = self.gate.check_fields(_gated_fields(request))
         self._record(gate_record("minutes", request_id, decision, action="minutes_gate"))
         if not decision.allowed:
             log.warning("gate rejected minutes request %s: level %s", request_id, decision.level)
@@ -306,6 +314,17 @@ class MinutesService:
             entity_counts={"decisions": len(minutes.decisions), "action_items": len(minutes.action_items),
                            "open_questions": len(minutes.open_questions)},
         ))
+
+
+def _gated_fields(request: MinutesInput) -> dict[str, str]:
+    """Return the texts of a request that the gate checks besides the whole transcript."""
+    fields = {f"turn {turn.id}": turn.text for turn in request.turns}
+    fields["speakers"] = "\n".join(_speakers(request.turns))
+    if request.title:
+        fields["title"] = request.title
+    if request.participants:
+        fields["participants"] = "\n".join(request.participants)
+    return fields
 
 
 def _speakers(turns: Sequence[Turn]) -> list[str]:

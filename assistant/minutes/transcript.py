@@ -109,11 +109,18 @@ def _docx_text(data: bytes, filename: str) -> str:
     import docx  # noqa: PLC0415 - python-docx is needed only for .docx uploads
     from docx.opc.exceptions import PackageNotFoundError  # noqa: PLC0415
 
+    from guardrails.sources import archive_limit_problem  # noqa: PLC0415
+
     try:
-        document = docx.Document(io.BytesIO(data))
+        # A zip bomb is rejected from its declared sizes, before python-docx inflates it.
+        problem = archive_limit_problem(io.BytesIO(data))
+        if problem is None:
+            document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise InputError(f"{filename!r} is not a readable .docx file ({type(exc).__name__}); "
                          "save it again from the word processor or upload it as .txt") from None
+    if problem is not None:
+        raise InputError(f"{filename!r} was not opened: {problem}; save it again without the oversized part")
     lines = [paragraph.text for paragraph in document.paragraphs]
     for table in document.tables:
         for row in table.rows:

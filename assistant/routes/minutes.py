@@ -83,7 +83,36 @@ class ActionItemModel(BaseModel):
     text: str
 
 
+_MINUTES_EXAMPLE = {
+    "title": "Họp triển khai chứng thực bản sao điện tử",
+    "date": "2025-09-08",
+    "participants": ["Bà Nguyễn Thu Hà", "Ông Lê Quang Vinh", "Bà Phạm Thị Mai"],
+    "summary": [
+        {"text": "Hôm nay chúng ta họp về việc triển khai chứng thực bản sao điện tử tại các phường.", "turns": [1]},
+        {"text": "Tôi đề nghị thí điểm trước tại phường Cầu Giấy và phường Nghĩa Đô.", "turns": [2]},
+        {"text": "Cuộc họp thống nhất thí điểm tại hai phường từ ngày 01/10.", "turns": [3]},
+        {"text": "Tôi sẽ gửi kế hoạch thí điểm trước ngày 20/9.", "turns": [4]},
+    ],
+    "decisions": [{"text": "Cuộc họp thống nhất thí điểm tại hai phường từ ngày 01/10.", "turns": [3]}],
+    "action_items": [{
+        "owner": "Ông Lê Quang Vinh",
+        "owner_missing": False,
+        "task": "gửi kế hoạch thí điểm trước ngày 20/9",
+        "due": "2025-09-20",
+        "turns": [4],
+        "text": "Tôi sẽ gửi kế hoạch thí điểm trước ngày 20/9.",
+    }],
+    "open_questions": [{"text": "Kinh phí mua chữ ký số lấy từ nguồn nào?", "turns": [5]}],
+    "language": "vi",
+    "summary_mode": "extractive",
+    "parts": 1,
+    "turn_count": 5,
+    "notes": [],
+}
+
+
 class MinutesResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_MINUTES_EXAMPLE]})
     title: str
     date: str | None
     participants: list[str]
@@ -98,13 +127,35 @@ class MinutesResponse(BaseModel):
     notes: list[str]
 
 
-_STREAM_DOC = {200: {"content": {"text/event-stream": {}}}}
+# The schema of the JSON response comes from response_model, and this documents the event-stream variant.
+_STREAM_DOC = {200: {
+    "description": (
+        'The minutes as JSON; with stream=true, server-sent events instead: `progress` with {"stage": '
+        '"extracting" or "summarising", "part": n, "parts": total} for each part of the transcript and for the '
+        'summary; `done` with the MinutesResponse object; `error` with {"detail": message} when building the '
+        "minutes fails after the stream started."
+    ),
+    "content": {"text/event-stream": {
+        "schema": {"type": "string"},
+        "example": 'event: progress\ndata: {"stage": "extracting", "part": 1, "parts": 1}\n\n'
+                   'event: progress\ndata: {"stage": "summarising", "part": 1, "parts": 1}\n\n'
+                   'event: done\ndata: {"title": "Họp triển khai chứng thực bản sao điện tử", …}\n\n',
+    }},
+}}
 
 
 class MinutesDraftRequest(BaseModel):
     """Minutes returned by POST /v1/minutes, and who issues and signs their Biên bản."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "minutes": _MINUTES_EXAMPLE,
+        "issuing_body": "SỞ TƯ PHÁP",
+        "parent_body": "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI",
+        "issuing_symbol": "STP",
+        "signer": {"name": "Nguyễn Thu Hà", "title": "PHÓ GIÁM ĐỐC", "on_behalf": "KT. GIÁM ĐỐC"},
+        "recipients": ["Phòng Hành chính tư pháp"],
+        "place": "Hà Nội",
+    }]})
     minutes: MinutesResponse
     issuing_body: str = Field(min_length=1, max_length=300)
     parent_body: str | None = Field(None, max_length=300)
@@ -130,8 +181,8 @@ def minutes_from_json(body: MinutesRequest, request: Request, caller: Caller = _
         turns = turns_from_records(records)
     assistant = request.app.state.assistant
     service = _service(assistant, body.use_llm)
-    service.check_gate(source, request.state.request_id)
     job = MinutesInput(turns, body.title, body.date, body.participants, body.language, body.use_llm, source)
+    service.check_gate(source, request.state.request_id, request=job)
     return _respond(service, job, body.stream, request.state.request_id)
 
 
@@ -139,12 +190,12 @@ def minutes_from_json(body: MinutesRequest, request: Request, caller: Caller = _
 def minutes_from_file(
     request: Request,
     file: UploadFile = File(..., description=".txt, .vtt, .srt or .docx transcript, at most 2 MiB"),
-    title: str | None = Form(None, max_length=300),
+    title: str | None = Form(None, max_length=300, description="Meeting title, by default 'Biên bản cuộc họp'"),
     date: str | None = Form(None, description="Meeting date as YYYY-MM-DD"),
     participants: str | None = Form(None, description="Participants, one per line or separated by ';'"),
-    language: Literal["vi", "en"] | None = Form(None),
-    stream: bool = Form(False),
-    use_llm: bool = Form(True),
+    language: Literal["vi", "en"] | None = Form(None, description="Language of the minutes, detected when left out"),
+    stream: bool = Form(False, description="Send progress and the minutes as server-sent events"),
+    use_llm: bool = Form(True, description="Let the language model, when configured, write the summary"),
     caller: Caller = _MINUTES,
 ):  # noqa: ANN201 - JSON or a stream
     """Build minutes from an uploaded transcript file."""
@@ -157,9 +208,9 @@ def minutes_from_file(
     turns = parse_transcript(text)
     assistant = request.app.state.assistant
     service = _service(assistant, use_llm)
-    service.check_gate(text, request.state.request_id, _file_decision(assistant, name, data, text))
     names = [p.strip() for p in re.split(r"[;\n]", participants or "") if p.strip()] or None
     job = MinutesInput(turns, title, _parse_date(date), names, language, use_llm, text)
+    service.check_gate(text, request.state.request_id, _file_decision(assistant, name, data, text), request=job)
     return _respond(service, job, stream, request.state.request_id)
 
 

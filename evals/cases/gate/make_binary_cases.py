@@ -11,12 +11,14 @@ The files are rewritten in place; cases.jsonl is not touched.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
 import docx
 import pikepdf
 from docx.shared import Inches
+from PIL import Image
 
 HERE = Path(__file__).resolve().parent
 
@@ -152,6 +154,100 @@ def add_custom_property(path: Path, name: str, value: str) -> None:
             target.writestr(entry_name, data)
 
 
+W_NAMESPACE = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WORD_TYPES = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+
+
+def notes_xml(root: str, item: str, text: str, first_id: int = 0) -> bytes:
+    """Return a comments, footnotes or endnotes part holding one note with text."""
+    extra = ' w:author="Văn thư" w:initials="VT"' if item == "comment" else ""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{root} xmlns:w="{W_NAMESPACE}">'
+        f'<w:{item} w:id="{first_id}"{extra}><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:{item}></w:{root}>'
+    ).encode()
+
+
+def add_document_part(path: Path, name: str, xml: bytes, content_type: str, relationship: str) -> None:
+    """Add a part that the main document refers to (comments, footnotes) to a saved DOCX."""
+    with zipfile.ZipFile(path) as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    entries[f"word/{name}"] = xml
+    entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(
+        b"</Types>", f'<Override PartName="/word/{name}" ContentType="{content_type}"/></Types>'.encode()
+    )
+    entries["word/_rels/document.xml.rels"] = entries["word/_rels/document.xml.rels"].replace(
+        b"</Relationships>",
+        f'<Relationship Id="rId{name.split(".")[0]}" Type="{RELATIONSHIPS}/{relationship}" '
+        f'Target="{name}"/></Relationships>'.encode(),
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry_name, data in entries.items():
+            target.writestr(entry_name, data)
+
+
+def add_comment(path: Path, text: str) -> None:
+    add_document_part(path, "comments.xml", notes_xml("comments", "comment", text), f"{WORD_TYPES}.comments+xml",
+                      "comments")
+
+
+def add_footnote(path: Path, text: str) -> None:
+    add_document_part(path, "footnotes.xml", notes_xml("footnotes", "footnote", text, first_id=1),
+                      f"{WORD_TYPES}.footnotes+xml", "footnotes")
+
+
+def add_described_picture(document: docx.document.Document, description: str) -> None:
+    """Add a small picture whose alternative text (wp:docPr descr) is description."""
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(image, format="PNG")
+    image.seek(0)
+    document.add_picture(image, width=Inches(1))
+    inline = document.inline_shapes[-1]._inline
+    inline.docPr.set("descr", description)
+
+
+def b33_docx_comment() -> None:
+    path = HERE / "b33_docx_comment.docx"
+    new_document(
+        "KẾ HOẠCH",
+        "Kiểm tra công tác phòng cháy tại các chợ đầu mối",
+        "Đoàn kiểm tra làm việc theo lịch gửi kèm.",
+    ).save(path)
+    add_comment(path, "TỐI MẬT")
+
+
+def b34_docx_footnote() -> None:
+    path = HERE / "b34_docx_footnote.docx"
+    new_document(
+        "BÁO CÁO",
+        "Tiến độ giải phóng mặt bằng tuyến đường vành đai",
+        "Số liệu chi tiết tại chú thích.",
+    ).save(path)
+    add_footnote(path, "Độ mật: Tuyệt mật. Số liệu do ban quản lý dự án cung cấp.")
+
+
+def b35_docx_alt_text() -> None:
+    document = new_document(
+        "SƠ ĐỒ",
+        "Bố trí lực lượng tại khu vực hội nghị",
+    )
+    add_described_picture(document, "MẬT")
+    document.save(HERE / "b35_docx_alt_text.docx")
+
+
+def a32_clean_notes() -> None:
+    path = HERE / "a32_clean_notes.docx"
+    document = new_document(
+        "BÁO CÁO",
+        "Mật độ dân số các phường năm 2024",
+        "Mật độ bình quân tăng nhẹ so với năm trước.",
+    )
+    add_described_picture(document, "Biểu đồ mật độ dân số theo phường")
+    document.save(path)
+    add_comment(path, "Đề nghị kiểm tra lại số liệu mật độ của phường Cửa Nam.")
+    add_footnote(path, "Số liệu do Chi cục Thống kê cung cấp.")
+
+
 def pdf_with_text(lines: list[str]) -> pikepdf.Pdf:
     """Return a one-page PDF showing ASCII lines in Helvetica."""
     pdf = pikepdf.new()
@@ -189,6 +285,16 @@ def a13_clean_pdf() -> None:
     pdf.save(HERE / "a13_clean.pdf")
 
 
+def b32_pdf_mark_before_title() -> None:
+    pdf = pdf_with_text(
+        [
+            "TOI MAT - Bao cao tinh hinh tiep nhan ho so mot cua thang 10",
+            "So ho so tiep nhan tang so voi thang truoc.",
+        ]
+    )
+    pdf.save(HERE / "b32_pdf_mark_before_title.pdf")
+
+
 def a23_public_notice_pdf() -> None:
     pdf = pdf_with_text(
         [
@@ -209,11 +315,16 @@ def main() -> None:
         b11_pdf_metadata,
         b23_custom_property,
         b24_body_table,
+        b32_pdf_mark_before_title,
+        b33_docx_comment,
+        b34_docx_footnote,
+        b35_docx_alt_text,
         a11_clean,
         a13_clean_pdf,
         a18_declassified_header,
         a22_clean_with_tables,
         a23_public_notice_pdf,
+        a32_clean_notes,
     ):
         build()
 
