@@ -76,7 +76,9 @@ class Assistant:
     def ingest_upload(self, path: Path, document_id: str, access: tuple[str, ...] = ("public",)) -> list[IngestResult]:
         with self._ingest_lock:
             ingestor = build_ingestor(self.settings, self.index, redactor=self.redactor, access=access)
-            return ingestor.ingest_file(path, document_id)
+            folder = document_id.rpartition("/")[0]
+            return ingestor.ingest_file(path, document_id, source=f"upload {path.name}",
+                                        record_prefix=f"{folder}/" if folder else "")
 
     def describe(self) -> dict:
         return {

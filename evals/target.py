@@ -229,7 +229,8 @@ class HttpTarget:
         return response.json()["entities"]
 
     def ingest(self, paths: Sequence[Path]) -> list[dict[str, Any]]:
-        """Upload each file; the server names them uploads/<department>/<file name>."""
+        """Upload each file; the server names them uploads/<department>/<file name>,
+        and a JSONL record uploads/<department>/<record id>."""
         results = []
         for path in paths:
             with path.open("rb") as handle:

@@ -4,6 +4,7 @@ CORS, body limits, conversations and persistence across restarts."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -243,6 +244,41 @@ def test_upload_access_field(app_client: TestClient, keys: KeyStore, department:
         assert result["document_id"] == f"uploads/{folder}/{name}"
         stored = build_assistant(app_client.app.state.assistant.settings.data_dir).index.store
         assert stored.access_of(result["document_id"]) == tuple(sorted(access.split(",")))
+
+
+def test_upload_source_names_the_file(app_client: TestClient, keys: KeyStore) -> None:
+    admin = bearer(keys.create("van-phong-ubnd", ["admin"])[1])
+    record = json.dumps({"id": "thong-bao-7", "title": "Thông báo lịch trực", "text": "Phòng trực ban trực ngày thứ Bảy."})
+    uploads = {"so-tay-can-bo.md": "# Sổ tay cán bộ\n\nNội quy ra vào cơ quan.", "thong-bao.jsonl": record}
+    for name, text in uploads.items():
+        response = app_client.post("/v1/documents", headers=admin, files={"file": (name, text.encode())})
+        assert response.json()["results"][0]["status"] == "indexed", response.text
+
+    listed = app_client.get("/v1/documents", headers=admin, params={"limit": 1000}).json()["documents"]
+    sources = {d["document_id"]: d["source"] for d in listed}
+    assert sources["uploads/van-phong-ubnd/so-tay-can-bo.md"] == "upload so-tay-can-bo.md"
+    assert sources["uploads/van-phong-ubnd/thong-bao-7"] == "upload thong-bao.jsonl#thong-bao-7"
+    assert not [source for document_id, source in sources.items()
+                if document_id.startswith("uploads/") and ("/tmp" in source or "upload-" in source)]
+
+
+def test_upload_jsonl_records_stay_in_own_folder(app_client: TestClient, keys: KeyStore) -> None:
+    """A record named like another department's document lands in the uploader's folder instead."""
+    construction = bearer(keys.create("so-xay-dung", ["ingest", "search"])[1])
+    record = json.dumps({"id": "tu-phap/kiem-tra-cong-chung.md", "title": "Thay thế",
+                         "text": "Nội dung thay thế về kiểm tra công trình xây dựng."})
+    response = app_client.post("/v1/documents", headers=construction, data={"access": "public"},
+                               files={"file": ("thay-the.jsonl", record.encode())})
+    assert response.status_code == 200, response.text
+    assert response.json()["results"][0]["document_id"] == "uploads/so-xay-dung/tu-phap/kiem-tra-cong-chung.md"
+
+    stored = build_assistant(app_client.app.state.assistant.settings.data_dir).index.store
+    assert stored.access_of("tu-phap/kiem-tra-cong-chung.md") == ("so-tu-phap",)
+    justice = bearer(keys.create("so-tu-phap", ["search"])[1])
+    hits = app_client.post("/v1/search", headers=justice, json={"query": JUSTICE_QUESTION, "k": 3}).json()["hits"]
+    original = [h for h in hits if h["document_id"] == "tu-phap/kiem-tra-cong-chung.md"]
+    assert original
+    assert "mười hai văn phòng công chứng" in original[0]["text"]
 
 
 def test_upload_same_name_keeps_hidden_document(app_client: TestClient, keys: KeyStore) -> None:
