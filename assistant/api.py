@@ -31,7 +31,7 @@ from assistant.errors import (
     ModelNotFoundError,
 )
 from assistant.language import detect_language
-from assistant.routes import auth, conversations, drafts, feedback, minutes, routing
+from assistant.routes import auth, conversations, drafts, feedback, minutes, routing, schema_examples
 from assistant.service import Assistant
 from assistant.sse import stream_events
 from guardrails import GateReadError
@@ -44,6 +44,8 @@ STATIC = Path(__file__).parent / "static"
 # File systems limit a name to 255 bytes; Vietnamese letters take 2 to 3 bytes each.
 MAX_NAME_CHARS = 80
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
+UPLOAD_FILE_DOC = ("The file with its name: .pdf, .docx, .html, .md, .txt or .jsonl, at most "
+                   "ASSISTANT_MAX_UPLOAD_BYTES (64 MiB unless the server sets it).")
 
 
 class SearchRequest(BaseModel):
@@ -64,6 +66,16 @@ class SearchHit(BaseModel):
 
 
 class SearchResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"hits": [{
+        "chunk_id": 412,
+        "document_id": "so-tu-phap/huong-dan-dang-ky-khai-sinh.docx",
+        "title": "Hướng dẫn đăng ký khai sinh",
+        "locator": "Điều 5",
+        "page": 2,
+        "text": "Điều 5. Hồ sơ đăng ký khai sinh\nNgười yêu cầu nộp tờ khai theo mẫu và giấy chứng sinh; "
+                "trường hợp không có giấy chứng sinh thì nộp văn bản của người làm chứng.",
+        "score": 0.913,
+    }]}]})
     hits: list[SearchHit]
 
 
@@ -107,6 +119,25 @@ class CitationModel(BaseModel):
 
 
 class ChatResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "answer": "Theo Hướng dẫn đăng ký khai sinh, Điều 5 [1]: «Người yêu cầu nộp tờ khai theo mẫu và giấy "
+                  "chứng sinh.»",
+        "citations": [{
+            "n": 1,
+            "document_id": "so-tu-phap/huong-dan-dang-ky-khai-sinh.docx",
+            "title": "Hướng dẫn đăng ký khai sinh",
+            "locator": "Điều 5",
+            "quote": "Người yêu cầu nộp tờ khai theo mẫu và giấy chứng sinh.",
+            "chunk_id": 412,
+            "page": 2,
+        }],
+        "answered": True,
+        "mode": "extractive",
+        "language": "vi",
+        "reasons": [],
+        "timings_ms": {"retrieval": 184.6},
+        "conversation_id": "3f9c2a71d04e4b6a9e5d8c1b27a6f0e4",
+    }]})
     answer: str
     citations: list[CitationModel]
     answered: bool
@@ -135,6 +166,14 @@ class EntityModel(BaseModel):
 
 
 class RedactResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "text": "Ông <PERSON>, điện thoại <PHONE_NUMBER>",
+        "language": "vi",
+        "entities": [
+            {"type": "PERSON", "start": 4, "end": 17, "score": 0.85, "recognizer": "VnPersonNameRecognizer"},
+            {"type": "PHONE_NUMBER", "start": 30, "end": 42, "score": 0.95, "recognizer": "VnPhoneRecognizer"},
+        ],
+    }]})
     text: str
     language: str
     entities: list[EntityModel]
@@ -146,6 +185,10 @@ class ClassifyRequest(BaseModel):
 
 
 class ClassifyResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"level": "TOI_MAT", "allowed": False, "reasons": ['secrecy mark "TỐI MẬT" in body (line 1)']},
+        {"level": None, "allowed": True, "reasons": []},
+    ]})
     level: str | None
     allowed: bool
     reasons: list[str]
@@ -160,7 +203,82 @@ class IngestResultModel(BaseModel):
 
 
 class IngestResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"results": [{
+        "path": "quy-trinh-chung-thuc-ban-sao.docx",
+        "document_id": "uploads/so-tu-phap/quy-trinh-chung-thuc-ban-sao.docx",
+        "status": "indexed",
+        "reason": "",
+        "chunks": 14,
+    }]}]})
     results: list[IngestResultModel]
+
+
+class HealthResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"status": "ok", "llm_backend": "llamacpp", "embedding_model": "embeddinggemma-300m"},
+    ]})
+    status: Literal["ok"]
+    llm_backend: str
+    embedding_model: str = Field(description="Folder name of the embedding model.")
+
+
+class DocumentModel(BaseModel):
+    document_id: str
+    title: str
+    source: str
+    media_type: str
+    chunk_count: int
+    access: list[str] = Field(description='"public", or the ids of the departments that may read the document.')
+    indexed_at: float = Field(description="When the document was indexed, in seconds since 1970-01-01 UTC.")
+
+
+class DocumentListResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "documents": [{
+            "document_id": "so-tu-phap/huong-dan-dang-ky-khai-sinh.docx",
+            "title": "Hướng dẫn đăng ký khai sinh",
+            "source": "corpus/so-tu-phap/huong-dan-dang-ky-khai-sinh.docx",
+            "media_type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "chunk_count": 18,
+            "access": ["public"],
+            "indexed_at": 1764745230.52,
+        }],
+        "total": 37,
+        "limit": 1,
+        "offset": 0,
+        "next_offset": 1,
+    }]})
+    documents: list[DocumentModel]
+    total: int = Field(description="Number of documents the caller may see.")
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="Offset of the next page, or null on the last page.")
+
+
+class RemoveDocumentResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"document_id": "uploads/so-tu-phap/quy-trinh-chung-thuc-ban-sao.docx", "removed_chunks": 14},
+    ]})
+    document_id: str
+    removed_chunks: int = Field(description="Number of passages removed with the document.")
+
+
+# The schema of the JSON answer comes from response_model, and this documents the event-stream variant.
+CHAT_STREAM_DOC = {200: {
+    "description": (
+        'The answer as JSON; with "stream": true, server-sent events instead: `progress` with '
+        '{"stage": "retrieving"} or {"stage": "generating"}; `token` with {"text": one word of the answer '
+        'and its trailing space}, sent only after the whole answer passed its checks; `done` with the '
+        'ChatResponse object; `error` with {"detail": message} when answering fails after the stream started.'
+    ),
+    "content": {"text/event-stream": {
+        "schema": {"type": "string"},
+        "example": 'event: progress\ndata: {"stage": "retrieving"}\n\nevent: token\ndata: {"text": "Theo "}\n\n'
+                   'event: done\ndata: {"answer": "Theo …", "citations": [], "answered": true, "mode": "extractive", '
+                   '"language": "vi", "reasons": [], "timings_ms": {"retrieval": 184.6}, '
+                   '"conversation_id": "3f9c2a71d04e4b6a9e5d8c1b27a6f0e4"}\n\n',
+    }},
+}}
 
 
 def problem(status: int, title: str, detail: str) -> JSONResponse:
@@ -181,6 +299,7 @@ def create_app(assistant: Assistant, authenticator: Authenticator | None = None)
     app.state.conversations = ConversationStore(assistant.database)
     _install_error_handlers(app)
     install_protections(app, assistant.settings)
+    schema_examples.keep_example_nulls(app)
     for group in (auth, conversations, drafts, minutes, routing, feedback):
         app.include_router(group.router)
 
@@ -200,7 +319,7 @@ def create_app(assistant: Assistant, authenticator: Authenticator | None = None)
             REQUEST_ID.reset(context)
         return response
 
-    @app.get("/healthz")
+    @app.get("/healthz", response_model=HealthResponse)
     def healthz() -> dict:
         # Open to all, so no document counts: they would reveal restricted documents.
         return {"status": "ok", "llm_backend": assistant.settings.llm_backend,
@@ -215,7 +334,7 @@ def create_app(assistant: Assistant, authenticator: Authenticator | None = None)
         hits = assistant.index.search(request.query, request.k, request.mode, reader=caller)
         return {"hits": [hit.to_dict() for hit in hits]}
 
-    @app.post("/v1/chat", response_model=ChatResponse, responses={200: {"content": {"text/event-stream": {}}}})
+    @app.post("/v1/chat", response_model=ChatResponse, responses=CHAT_STREAM_DOC)
     def chat(body: ChatRequest, request: Request, caller: Caller = Depends(require("chat"))):  # noqa: ANN202
         """Answer from the documents the caller may see; the turn is stored, redacted, in a conversation."""
         messages = [m.model_dump() for m in body.messages]
@@ -243,7 +362,8 @@ def create_app(assistant: Assistant, authenticator: Authenticator | None = None)
         return _decision(assistant.gate.check_text(request.text, location="body"))
 
     @app.post("/v1/classify/file", response_model=ClassifyResponse)
-    def classify_file(file: UploadFile = File(...), _: Caller = Depends(require("ingest"))) -> dict:
+    def classify_file(file: UploadFile = File(..., description=UPLOAD_FILE_DOC),
+                      _: Caller = Depends(require("ingest"))) -> dict:
         with _saved_upload(assistant, file) as path:
             try:
                 # The loaders detect UTF-16 and Windows-1258 text; the gate reads the rest.
@@ -256,7 +376,7 @@ def create_app(assistant: Assistant, authenticator: Authenticator | None = None)
                 reason = str(exc).replace(str(path.parent) + "/", "")
                 return {"level": None, "allowed": False, "reasons": [f"cannot be read completely: {reason}"]}
 
-    @app.get("/v1/documents")
+    @app.get("/v1/documents", response_model=DocumentListResponse)
     def list_documents(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
                        caller: Caller = Depends(require("search"))) -> dict:
         """List the documents the caller may see; `total` counts only those."""
@@ -266,14 +386,14 @@ def create_app(assistant: Assistant, authenticator: Authenticator | None = None)
                 "next_offset": following if following < total else None}
 
     @app.post("/v1/documents", response_model=IngestResponse)
-    def upload(file: UploadFile = File(...), access: str = Form(PUBLIC, description=(
+    def upload(file: UploadFile = File(..., description=UPLOAD_FILE_DOC), access: str = Form(PUBLIC, description=(
                    '"public", or department ids separated by commas; without the admin scope only "public" '
                    "or your own department")),
                caller: Caller = Depends(require("ingest"))) -> dict:
         scope = _upload_access(caller, access)
         return {"results": [r.to_dict() for r in _ingest_upload(assistant, file, caller, scope)]}
 
-    @app.delete("/v1/documents/{document_id:path}")
+    @app.delete("/v1/documents/{document_id:path}", response_model=RemoveDocumentResponse)
     def remove(document_id: str, _: Caller = Depends(require("admin"))) -> dict:
         removed = assistant.index.remove(document_id)
         return {"document_id": document_id, "removed_chunks": removed}

@@ -184,7 +184,59 @@ class Draft(BaseModel):
     check: CheckReport
 
 
+_DRAFT_EXAMPLE = {
+    "doc_type": {"key": "bao_cao", "name": "Báo cáo", "symbol": "BC", "english": "report"},
+    "language": "vi",
+    "header": {
+        "parent_body": "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI",
+        "issuing_body": "SỞ TƯ PHÁP",
+        "national_title": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "motto": "Độc lập - Tự do - Hạnh phúc",
+        "number": "Số: …/BC-STP",
+        "place_date": "Hà Nội, ngày 04 tháng 12 năm 2026",
+    },
+    "regarding": None,
+    "title": "BÁO CÁO",
+    "subject": "Kết quả tiếp nhận hồ sơ trực tuyến tháng 11 năm 2026",
+    "addressees": [],
+    "sections": [
+        {
+            "heading": "I. TÌNH HÌNH CHUNG",
+            "paragraphs": ["Báo cáo kết quả tiếp nhận và giải quyết hồ sơ trực tuyến của Sở trong tháng."],
+            "origin": "brief",
+        },
+        {
+            "heading": "II. KẾT QUẢ CỤ THỂ",
+            "paragraphs": ["- Tiếp nhận 1.240 hồ sơ trực tuyến", "- Giải quyết đúng hạn 1.198 hồ sơ"],
+            "origin": "facts",
+        },
+        {
+            "heading": None,
+            "paragraphs": ["Trên đây là báo cáo về nội dung: Kết quả tiếp nhận hồ sơ trực tuyến tháng 11 năm 2026./."],
+            "origin": "closing",
+        },
+    ],
+    "recipients": {"label": "Nơi nhận:", "entries": ["UBND Thành phố", "Văn phòng UBND Thành phố", "Lưu: VT"]},
+    "signature": {"on_behalf": None, "title": "GIÁM ĐỐC", "name": "Trần Minh Khoa"},
+    "citations": [],
+    "composition": {"mode": "composed", "reasons": []},
+    "check": {"passed": True, "violations": []},
+}
+
+_STORED_EXAMPLE = {
+    "id": "8e41c7d2b95a4f0c9a3d6e1f20b7c584",
+    "department": "so-tu-phap",
+    "version": 1,
+    "created_at": "2026-12-04T03:12:45.208117+00:00",
+    "created_by": "key:4f1a9c02d7e3",
+    # The request as stored: the example request with every default filled in.
+    "request": DraftRequest.model_validate(_EXAMPLE).model_dump(mode="json"),
+    "draft": _DRAFT_EXAMPLE,
+}
+
+
 class StoredDraft(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_STORED_EXAMPLE]})
     id: str
     department: str
     version: int
@@ -203,10 +255,24 @@ class DraftSummary(BaseModel):
 
 
 class DraftList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "drafts": [{
+            "id": "8e41c7d2b95a4f0c9a3d6e1f20b7c584",
+            "version": 2,
+            "created_at": "2026-12-04T03:40:02.551930+00:00",
+            "doc_type": "bao_cao",
+            "subject": "Kết quả tiếp nhận hồ sơ trực tuyến tháng 11 năm 2026",
+        }],
+        "limit": 1,
+        "offset": 0,
+        "total": 12,
+        "next_offset": 1,
+    }]})
     drafts: list[DraftSummary]
     limit: int
     offset: int
-    total: int
+    total: int = Field(description="Number of drafts of the caller's department.")
+    next_offset: int | None = Field(description="Offset of the next page, or null on the last page.")
 
 
 class VersionRequest(BaseModel):

@@ -44,18 +44,40 @@ class DemoLoginRequest(BaseModel):
         "A random string the page keeps for its session, so that renewed tokens keep one subject."))
 
 
+# The example tokens were signed with a throwaway secret, so their payloads are real but no server accepts them.
+_TOKEN_EXAMPLE = {
+    "token": "hnt_eyJzdWIiOiJudi0wMTIzNCIsImRlcCI6InNvLXR1LXBoYXAiLCJzY3AiOlsiY2hhdCJdLCJleHAiOjE3OTY0NDAwMjB9"
+             ".SFhzZ_S0NYPgAKYyzWiJnDnzpIO-xCkwyLGlpLFfkDI",
+    "expires_at": "2026-12-05T03:07:00Z",
+    "scopes": ["chat"],
+}
+_DEMO_TOKEN_EXAMPLE = {
+    "token": "hnt_eyJzdWIiOiJkZW1vLTQ5MDFmNjY5MGY2NjM4MjgiLCJkZXAiOiJzby10dS1waGFwIiwic2NwIjpbImNoYXQiXSwiZXhwIjox"
+             "Nzk2NDQwMDIwLCJkZW1vIjp0cnVlfQ.z23Ypv-5LTpmwnaaDnA0ekYic5F2zWC0Cc6yKG7sjzo",
+    "expires_at": "2026-12-05T03:07:00Z",
+    "scopes": ["chat"],
+    "name": "Lan",
+    "department": "so-tu-phap",
+}
+
+
 class TokenResponse(BaseModel):
-    token: str
-    expires_at: str
+    model_config = ConfigDict(json_schema_extra={"examples": [_TOKEN_EXAMPLE]})
+    token: str = Field(description="Send it as 'Authorization: Bearer <token>'.")
+    expires_at: str = Field(description="UTC time, ISO 8601.")
     scopes: list[str]
 
 
 class DemoLoginResponse(TokenResponse):
+    model_config = ConfigDict(json_schema_extra={"examples": [_DEMO_TOKEN_EXAMPLE]})
     name: str
     department: str
 
 
 class DepartmentModel(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id": "so-tu-phap", "vi": "Sở Tư pháp", "en": "Department of Justice"},
+    ]})
     id: str
     vi: str
     en: str

@@ -15,6 +15,13 @@ from assistant.drafting.render import DOCX_MEDIA_TYPE, to_docx, to_markdown
 router = APIRouter(prefix="/v1/drafts", tags=["drafts"])
 
 _DRAFT = Depends(require("draft"))
+_DOCX_DOC = {200: {"description": "The draft as a Word document in the national layout.",
+                   "content": {DOCX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
+_MARKDOWN_DOC = {200: {"description": "The draft as Markdown, for a quick read or a diff."}}
+
+
+class MarkdownResponse(PlainTextResponse):
+    media_type = "text/markdown"
 
 
 def _service(request: Request) -> DraftService:
@@ -42,10 +49,12 @@ def list_drafts(request: Request, caller: Caller = _DRAFT, limit: int = Query(20
                 offset: int = Query(0, ge=0)) -> DraftList:
     """List the caller's department's drafts, most recently changed first."""
     drafts, total = _service(request).list(caller, limit, offset)
-    return DraftList(drafts=drafts, limit=limit, offset=offset, total=total)
+    following = offset + len(drafts)
+    return DraftList(drafts=drafts, limit=limit, offset=offset, total=total,
+                     next_offset=following if following < total else None)
 
 
-@router.get("/{draft_id}.docx", response_class=Response)
+@router.get("/{draft_id}.docx", response_class=Response, responses=_DOCX_DOC)
 def draft_docx(draft_id: str, request: Request, caller: Caller = _DRAFT,
                version: int | None = Query(None, ge=1)) -> Response:
     stored = _service(request).get(draft_id, caller, version)
@@ -54,11 +63,11 @@ def draft_docx(draft_id: str, request: Request, caller: Caller = _DRAFT,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/{draft_id}.md", response_class=PlainTextResponse)
+@router.get("/{draft_id}.md", response_class=MarkdownResponse, responses=_MARKDOWN_DOC)
 def draft_markdown(draft_id: str, request: Request, caller: Caller = _DRAFT,
-                   version: int | None = Query(None, ge=1)) -> PlainTextResponse:
+                   version: int | None = Query(None, ge=1)) -> MarkdownResponse:
     stored = _service(request).get(draft_id, caller, version)
-    return PlainTextResponse(to_markdown(stored.draft), media_type="text/markdown; charset=utf-8")
+    return MarkdownResponse(to_markdown(stored.draft))
 
 
 @router.get("/{draft_id}", response_model=StoredDraft)

@@ -55,11 +55,21 @@ class FeedbackRequest(BaseModel):
 
 
 class FeedbackResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 318, "stored": True}]})
     id: int
     stored: bool
 
 
 class PassageResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "chunk_id": 412,
+        "document_id": "so-tu-phap/huong-dan-dang-ky-khai-sinh.docx",
+        "title": "Hướng dẫn đăng ký khai sinh",
+        "locator": "Điều 5",
+        "page": 2,
+        "text": "Điều 5. Hồ sơ đăng ký khai sinh\nNgười yêu cầu nộp tờ khai theo mẫu và giấy chứng sinh; "
+                "trường hợp không có giấy chứng sinh thì nộp văn bản của người làm chứng.",
+    }]})
     chunk_id: int
     document_id: str
     title: str

@@ -41,6 +41,23 @@ class Alternative(BaseModel):
 
 
 class RouteResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "department": "so-xay-dung",
+        "department_name": "Sở Xây dựng",
+        "urgency": "normal",
+        "confidence": 0.975,
+        "alternatives": [
+            {"department": "so-xay-dung", "score": 0.975},
+            {"department": "so-van-hoa-the-thao", "score": 0.009},
+            {"department": "other", "score": 0.006},
+        ],
+        "needs_review": False,
+        "reasons": [
+            "the request is closest to the remit of Sở Xây dựng (similarity 0.37 to its description; score 0.98)",
+            'keywords of Sở Xây dựng: "đường", "đèn đường"',
+            "normal: no sign of urgency or of several departments",
+        ],
+    }]})
     department: str
     department_name: str
     urgency: Literal["urgent", "complex", "normal"]
