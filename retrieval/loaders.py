@@ -248,6 +248,8 @@ def load_structured_file(path: Path, document_id: str, require_all_pages: bool =
     if not blocks:
         if media_type == "application/pdf" and _is_encrypted_pdf(path):
             raise IncompleteDocumentError(f"{path} is an encrypted PDF; decrypt it, or release it from the quarantine")
+        if media_type == "application/pdf" and _is_cut_short_pdf(path):
+            raise InputError(f"{path} is cut short or damaged (it has no end-of-file marker); save or export it again")
         hint = " (a scanned PDF needs OCR first)" if media_type == "application/pdf" else ""
         raise InputError(f"{path} contains no extractable text{hint}")
     if media_type == "application/pdf" and require_all_pages:
@@ -261,6 +263,13 @@ def load_structured_file(path: Path, document_id: str, require_all_pages: bool =
         content_hash=content_hash(full_text),
         media_type=media_type,
     )
+
+
+def _is_cut_short_pdf(path: Path) -> bool:
+    """Tell whether a PDF lacks the %%EOF marker that ends every complete file."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 2048))
+        return b"%%EOF" not in handle.read()
 
 
 def _is_encrypted_pdf(path: Path) -> bool:

@@ -142,7 +142,8 @@ def test_load_pdf_with_text(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("corrupt.pdf", b"%PDF-1.4\n this is not a pdf body \x00\x01", "could not be parsed|no extractable text"),
+        ("corrupt.pdf", b"%PDF-1.4\n this is not a pdf body \x00\x01", "could not be parsed|cut short or damaged"),
+        ("cut-short.pdf", minimal_pdf("Quarterly report")[:300], "cut short or damaged"),
         ("truncated.docx", b"PK\x03\x04 truncated", "could not be parsed"),
         ("empty.pdf", b"", "empty"),
         ("data.xlsx", b"anything", "unsupported extension"),
@@ -153,3 +154,10 @@ def test_load_file_rejects_broken_files(tmp_path: Path, name: str, data: bytes, 
     path.write_bytes(data)
     with pytest.raises(InputError, match=message):
         load_file(path, name)
+
+
+def test_pdf_without_text_layer_suggests_ocr(tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(minimal_pdf(""))
+    with pytest.raises(InputError, match="scanned PDF needs OCR"):
+        load_file(path, "scan.pdf")
