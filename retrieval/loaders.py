@@ -249,7 +249,7 @@ def load_structured_file(path: Path, document_id: str, require_all_pages: bool =
         if media_type == "application/pdf" and _is_encrypted_pdf(path):
             raise IncompleteDocumentError(f"{path} is an encrypted PDF; decrypt it, or release it from the quarantine")
         if media_type == "application/pdf" and _is_cut_short_pdf(path):
-            raise InputError(f"{path} is cut short or damaged (it has no end-of-file marker); save or export it again")
+            raise InputError(f"{path}: the PDF is cut short or damaged (no end-of-file marker); export it again")
         hint = " (a scanned PDF needs OCR first)" if media_type == "application/pdf" else ""
         raise InputError(f"{path} contains no extractable text{hint}")
     if media_type == "application/pdf" and require_all_pages:
