@@ -212,9 +212,7 @@ class Ingestor:
                 continue
             result = IngestResult(str(path), record.document_id, "failed")
             if known.get(record.document_id) == record.content_hash and not self._rechunk_all:
-                result.status = "unchanged"
-                self._update_access(record.document_id)
-                results.append(result)
+                results.append(self._keep_unchanged(record, result, None))
                 continue
             results.append(self._admit(record, result, None))
         return results
@@ -227,9 +225,7 @@ class Ingestor:
             return result
         unchanged = self.index.store.content_hash(document.document_id) == document.content_hash
         if path is not None and unchanged and not self._rechunk_all:
-            result.status = "unchanged"
-            self._update_access(document.document_id)
-            return result
+            return self._keep_unchanged(document, result, path)
         document.metadata["access"] = format_access(self.access)
         verdict = self._check_gate(document, path)
         if verdict is not None:
@@ -243,6 +239,21 @@ class Ingestor:
         self._pending.append((document, result, chunks, tokens))
         if sum(len(item[2]) for item in self._pending) >= self.limits.batch_chunks:
             self._flush()
+        return result
+
+    def _keep_unchanged(self, document: ParsedDocument, result: IngestResult, path: Path | None) -> IngestResult:
+        """Check an unchanged document with the gate again, and remove it from the index when it now fails.
+
+        The gate's rules and policy change between releases, so a document indexed
+        before must pass the current gate to stay."""
+        verdict = self._check_gate(document, path)
+        if verdict is not None:
+            removed = self.index.remove(document.document_id)
+            log.warning("document %s no longer passes the gate; removed its %d chunks", document.document_id, removed)
+            result.status, result.reason = verdict
+            return result
+        result.status = "unchanged"
+        self._update_access(document.document_id)
         return result
 
     def _update_access(self, document_id: str) -> None:

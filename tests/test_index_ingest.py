@@ -377,3 +377,29 @@ def test_title_and_source_lose_personal_data(tmp_path: Path, redactor, redact: b
     assert ("Trần Thị Mai" in shown) is visible
     assert ("0987654321" in shown) is visible
     assert "Đơn đề nghị" in document["title"]
+
+
+def test_unchanged_document_regated(tmp_path: Path) -> None:
+    """A document indexed under a policy that let MẬT through is removed once the policy blocks it."""
+    from guardrails import Policy
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "ke-hoach.txt").write_text("MẬT\n\nKế hoạch kiểm tra kho lưu trữ quý ba.", encoding="utf-8")
+    (folder / "lich.txt").write_text("Lịch tiếp công dân buổi sáng thứ Hai.", encoding="utf-8")
+    record = {"id": "kiem-ke", "title": "MẬT", "text": "Báo cáo kiểm kê thiết bị phòng họp trực tuyến."}
+    (folder / "ban-ghi.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    index = make_index(tmp_path / "data")
+    lenient = ClassificationGate(policy=Policy(frozenset({"TOI_MAT", "TUYET_MAT"}), "test"))
+    first = by_name(Ingestor(index, lenient, IngestLimits(), max_tokens=256).ingest([folder]))
+    assert {name: r.status for name, r in first.items()} == {
+        "ke-hoach.txt": "indexed", "lich.txt": "indexed", "ban-ghi.jsonl": "indexed"}
+
+    again = by_name(make_ingestor(index).ingest([folder]))
+    assert {name: r.status for name, r in again.items()} == {
+        "ke-hoach.txt": "blocked", "lich.txt": "unchanged", "ban-ghi.jsonl": "blocked"}
+    assert "MẬT" in again["ke-hoach.txt"].reason
+    assert index.store.content_hash("docs/ke-hoach.txt") is None
+    assert index.store.content_hash("kiem-ke") is None
+    assert {h.document_id for h in index.search("kế hoạch kiểm tra kho lưu trữ", k=5, reader=UNRESTRICTED)} == {
+        "docs/lich.txt"}
