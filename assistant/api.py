@@ -32,6 +32,7 @@ from assistant.errors import (
 )
 from assistant.language import detect_language
 from assistant.routes import auth, conversations, drafts, feedback, minutes, routing, schema_examples
+from assistant.routes.citations import CITATION_EXAMPLE, CitationModel
 from assistant.service import Assistant
 from assistant.sse import stream_events
 from guardrails import GateReadError
@@ -108,29 +109,11 @@ class ChatRequest(BaseModel):
     )
 
 
-class CitationModel(BaseModel):
-    n: int
-    document_id: str
-    title: str
-    locator: str
-    quote: str
-    chunk_id: int
-    page: int | None = None
-
-
 class ChatResponse(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "answer": "Theo Hướng dẫn đăng ký khai sinh, Điều 5 [1]: «Người yêu cầu nộp tờ khai theo mẫu và giấy "
                   "chứng sinh.»",
-        "citations": [{
-            "n": 1,
-            "document_id": "so-tu-phap/huong-dan-dang-ky-khai-sinh.docx",
-            "title": "Hướng dẫn đăng ký khai sinh",
-            "locator": "Điều 5",
-            "quote": "Người yêu cầu nộp tờ khai theo mẫu và giấy chứng sinh.",
-            "chunk_id": 412,
-            "page": 2,
-        }],
+        "citations": [CITATION_EXAMPLE],
         "answered": True,
         "mode": "extractive",
         "language": "vi",
@@ -263,7 +246,7 @@ class RemoveDocumentResponse(BaseModel):
     removed_chunks: int = Field(description="Number of passages removed with the document.")
 
 
-# The schema of the JSON answer comes from response_model, and this documents the event-stream variant.
+# The schema of the JSON response comes from response_model, and this documents the event-stream variant.
 CHAT_STREAM_DOC = {200: {
     "description": (
         'The answer as JSON; with "stream": true, server-sent events instead: `progress` with '

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.access import Caller, require
 from assistant.conversations import ConversationStore
+from assistant.routes.citations import CITATION_EXAMPLE, CitationModel
 
 router = APIRouter(tags=["conversations"])
 
@@ -42,21 +43,11 @@ class ConversationList(BaseModel):
     next_offset: int | None = Field(description="Offset of the next page, or null on the last page.")
 
 
-class TurnCitation(BaseModel):
-    n: int
-    document_id: str
-    title: str
-    locator: str
-    quote: str
-    chunk_id: int
-    page: int | None = None
-
-
 class Turn(BaseModel):
     position: int = Field(description="1 for the first turn of the conversation.")
     question: str = Field(description="The question with personal data replaced by entity labels.")
     answer: str = Field(description="The answer with personal data replaced by entity labels.")
-    citations: list[TurnCitation]
+    citations: list[CitationModel]
     answered: bool
     mode: Literal["generated", "extractive"]
     language: str
@@ -74,15 +65,7 @@ class ConversationDetail(ConversationSummary):
             "question": "Tôi là <PERSON>, đăng ký khai sinh cho con cần giấy tờ gì?",
             "answer": "Theo Hướng dẫn đăng ký khai sinh, Điều 5 [1]: «Người yêu cầu nộp tờ khai theo mẫu và "
                       "giấy chứng sinh.»",
-            "citations": [{
-                "n": 1,
-                "document_id": "so-tu-phap/huong-dan-dang-ky-khai-sinh.docx",
-                "title": "Hướng dẫn đăng ký khai sinh",
-                "locator": "Điều 5",
-                "quote": "Người yêu cầu nộp tờ khai theo mẫu và giấy chứng sinh.",
-                "chunk_id": 412,
-                "page": 2,
-            }],
+            "citations": [CITATION_EXAMPLE],
             "answered": True,
             "mode": "extractive",
             "language": "vi",
