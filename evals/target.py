@@ -11,7 +11,7 @@ import json
 import logging
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,16 +88,7 @@ class LocalTarget:
 
         messages = [{"role": "user", "content": question}]
         started = time.perf_counter()
-        first_token = None
-        answered = False
-        for event in _sse(self.assistant.chat.events(messages, reader=UNRESTRICTED)):
-            name, payload = _parse_event(event)
-            if name == "token" and first_token is None:
-                first_token = time.perf_counter() - started
-            if name == "done":
-                answered = bool(payload.get("answered"))
-        total = time.perf_counter() - started
-        return StreamTiming(first_token if first_token is not None else total, total, answered)
+        return _timed_stream(_sse(self.assistant.chat.events(messages, reader=UNRESTRICTED)), started)
 
     def redact(self, text: str, language: str) -> list[dict[str, Any]]:
         result = self.assistant.redactor.redact(text, language)
@@ -194,23 +185,10 @@ class HttpTarget:
     def chat_stream(self, question: str) -> StreamTiming:
         body = {"messages": [{"role": "user", "content": question}], "stream": True}
         started = time.perf_counter()
-        first_token = None
-        answered = False
         with self._stream_chat(body) as response:
             if response.status_code >= 400:
                 raise RuntimeError(f"streaming chat failed with HTTP {response.status_code}")
-            buffer = ""
-            for piece in response.iter_text():
-                buffer += piece
-                while "\n\n" in buffer:
-                    event, buffer = buffer.split("\n\n", 1)
-                    name, payload = _parse_event(event + "\n\n")
-                    if name == "token" and first_token is None:
-                        first_token = time.perf_counter() - started
-                    if name == "done":
-                        answered = bool(payload.get("answered"))
-        total = time.perf_counter() - started
-        return StreamTiming(first_token if first_token is not None else total, total, answered)
+            return _timed_stream(_event_blocks(response.iter_text()), started)
 
     @contextmanager
     def _stream_chat(self, body: dict[str, Any]) -> Iterator[httpx.Response]:
@@ -272,6 +250,30 @@ def _retry_after(response: httpx.Response) -> float:
         return max(float(response.headers.get("retry-after", "1")), 0.1)
     except ValueError:
         return 1.0
+
+
+def _event_blocks(pieces: Iterable[str]) -> Iterator[str]:
+    """Yield whole server-sent events, each ending in a blank line, from pieces of a text stream."""
+    buffer = ""
+    for piece in pieces:
+        buffer += piece
+        while "\n\n" in buffer:
+            event, buffer = buffer.split("\n\n", 1)
+            yield event + "\n\n"
+
+
+def _timed_stream(events: Iterable[str], started: float) -> StreamTiming:
+    """Read a chat event stream to its end and time its first token and its whole, from `started`."""
+    first_token = None
+    answered = False
+    for event in events:
+        name, payload = _parse_event(event)
+        if name == "token" and first_token is None:
+            first_token = time.perf_counter() - started
+        if name == "done":
+            answered = bool(payload.get("answered"))
+    total = time.perf_counter() - started
+    return StreamTiming(first_token if first_token is not None else total, total, answered)
 
 
 def _parse_event(event: str) -> tuple[str, dict[str, Any]]:
