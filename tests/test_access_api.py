@@ -313,10 +313,10 @@ def test_upload_rejects_hidden_disk_document(app_client: TestClient, keys: KeySt
     assert result.status == "indexed", result
 
     justice = bearer(keys.create("so-tu-phap", ["ingest"])[1])
-    refused = app_client.post("/v1/documents", headers=justice,
+    rejected = app_client.post("/v1/documents", headers=justice,
                               files={"file": ("lich-kiem-tra.txt", "Lịch của Sở Tư pháp.".encode())})
-    assert refused.status_code == 403, refused.text
-    assert "rename the file" in refused.json()["detail"]
+    assert rejected.status_code == 403, rejected.text
+    assert "rename the file" in rejected.json()["detail"]
     stored = build_assistant(assistant.settings.data_dir).index.store
     assert stored.access_of("uploads/so-tu-phap/lich-kiem-tra.txt") == ("so-xay-dung",)
 
